@@ -1,0 +1,33 @@
+/**
+ * Every package the registry is preloaded with, one directory each under `fixtures/`.
+ * ESM fixtures export `name`, `version` and `dependencies` (the modules they imported,
+ * each with the same three exports), so a test can see which versions resolved.
+ */
+export const fixtures = {
+  utilA1: '@fleet-fixtures/util-a@1.0.0',
+  utilA2: '@fleet-fixtures/util-a@2.0.0',
+  /** Depends on util-a ^1. */
+  utilB: '@fleet-fixtures/util-b@1.0.0',
+  /** Depends on util-a ^1 and util-b ^1; ESM with a string `exports`. */
+  adaptorOne: '@fleet-fixtures/adaptor-one@1.0.0',
+  /**
+   * Depends on util-a ^2 and util-b ^1, so util-a@1 is nested under util-b. Its `exports`
+   * has `import` and `default` conditions; it exports `condition` to tell which one loaded.
+   */
+  adaptorTwo: '@fleet-fixtures/adaptor-two@1.0.0',
+  /**
+   * CommonJS with `main: lib/main.js`, depends on util-b ^1. Exports `loadDependencies()`
+   * instead of `dependencies`. Its postinstall takes ~1.5 s, then writes `postinstall-done`.
+   */
+  adaptorThree: '@fleet-fixtures/adaptor-three@1.0.0',
+  /** No dependencies; its postinstall takes ~3 s, then writes `postinstall-done`. */
+  adaptorSlow: '@fleet-fixtures/adaptor-slow@1.0.0',
+  languageFixtureOld: 'language-fixture@1.0.0',
+  /** dist-tag `latest`. */
+  languageFixtureLatest: 'language-fixture@1.1.0',
+  /** dist-tag `next`. */
+  languageFixtureNext: 'language-fixture@2.0.0-beta.1',
+} as const;
+
+/** The file an install script of adaptor-three or adaptor-slow writes into its package folder when done. */
+export const postinstallMarker = 'postinstall-done';

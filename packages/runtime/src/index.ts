@@ -1,0 +1,18 @@
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
+export { InvalidSpecifierError, NpmError, VersionNotFoundError, CorruptAdaptorError } from './repo/errors.js';
+export type { Specifier, ExactSpecifier, OpenSpecifier } from './repo/specifier.js';
+export { parseSpecifier, parseExactSpecifier } from './repo/specifier.js';
+export { aliasFor, parseAlias } from './repo/alias.js';
+export { resolveVersion } from './repo/resolve-version.js';
+export type { NpmRunner, NpmOptions, NpmResult } from './repo/npm.js';
+export { runNpm } from './repo/npm.js';
+export type { RepoIndex } from './repo/repo-index.js';
+export { readIndex, syncIndex } from './repo/repo-index.js';
+export { ensureRepo } from './repo/ensure-repo.js';
+export { isInstalled } from './repo/is-installed.js';
+export type { InstallOptions, InstallOutcome, InstallResult } from './repo/install.js';
+export { install } from './repo/install.js';
+export { resolveAdaptor } from './repo/resolve-adaptor.js';
+export type { SweepOptions } from './repo/staging.js';
+export { sweepStaging } from './repo/staging.js';

@@ -16,3 +16,4 @@ export { install } from './repo/install.js';
 export { resolveAdaptor } from './repo/resolve-adaptor.js';
 export type { SweepOptions } from './repo/staging.js';
 export { sweepStaging } from './repo/staging.js';
+export { pidIsAlive } from './util/pid-is-alive.js';

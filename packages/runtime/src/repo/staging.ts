@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pidIsAlive } from '../util/pid-is-alive.js';
 import { stagingDir } from './layout.js';
 
 // `~` appears in no package name, version or host name, so it can separate them.
@@ -64,15 +65,5 @@ async function filesystemNow(dir: string): Promise<number> {
     return (await stat(probe)).mtimeMs;
   } finally {
     await rm(probe, { force: true });
-  }
-}
-
-function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

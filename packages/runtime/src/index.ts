@@ -14,6 +14,7 @@ export { isInstalled } from './repo/is-installed.js';
 export type { InstallOptions, InstallOutcome, InstallResult } from './repo/install.js';
 export { install } from './repo/install.js';
 export { resolveAdaptor } from './repo/resolve-adaptor.js';
+export { adaptorDir } from './repo/layout.js';
 export type { SweepOptions } from './repo/staging.js';
 export { sweepStaging } from './repo/staging.js';
 export { pidIsAlive } from './util/pid-is-alive.js';

@@ -1,3 +1,10 @@
+export type { EngineOptions, Engine, InstallAdaptorsOptions } from './engine.js';
+export { createEngine, DEFAULT_WHITELIST } from './engine.js';
+export type { Autoinstall, AutoinstallContext, AutoinstallOptions, AutoinstallRequest } from './api/autoinstall.js';
+export { createAutoinstall } from './api/autoinstall.js';
+export { AutoinstallError } from './errors.js';
+export type * from './types.js';
+export { isJobStep } from './types.js';
 export type { InstallLockOptions, LockEvent } from './util/repo-lock.js';
 export { withInstallLock } from './util/repo-lock.js';
 export type { LockOwner } from './util/lock-owner.js';

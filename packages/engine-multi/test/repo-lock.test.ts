@@ -44,12 +44,13 @@ for (const count of [2, 4]) {
     const results = await Promise.all(workers.map((worker) => worker.done()));
     const outcomes = results.map((result) => (result.type === 'done' ? result.outcome : result.message));
     t.deepEqual(outcomes.filter((outcome) => outcome === 'installed'), ['installed'], outcomes.join(', '));
-    t.deepEqual(outcomes.filter((outcome) => outcome !== 'installed'), Array(count - 1).fill('skipped'));
+    // The others found it installed once they got the lock, or (started late) on the lock-free fast path.
+    t.true(outcomes.every((outcome) => ['installed', 'already-installed', 'fast-path'].includes(outcome)), outcomes.join(', '));
     t.is(registry.tarballRequests(name) - before, 1, 'one download of the adaptor across the fleet');
     t.true(await isInstalled(repoDir, aliasFor(specifier)));
 
     const waiters = workers.filter((worker) => worker.events().some((event) => event.type === 'wait'));
-    t.is(waiters.length, count - 1);
+    t.true(waiters.length >= 1, 'started together, someone had to wait');
     for (const waiter of waiters) {
       const waitLines = waiter.logs('info').filter((line) => line.startsWith('Waiting for the install lock'));
       t.is(waitLines.length, 1, 'exactly one info line when a caller has to wait');
@@ -201,7 +202,7 @@ test.serial('two waiters reclaiming a dead holder’s lock together is harmless'
   holder.child.kill('SIGKILL');
   const results = await Promise.all(waiters.map((waiter) => waiter.done()));
   const outcomes = results.map((result) => (result.type === 'done' ? result.outcome : result.message));
-  t.true(outcomes.every((outcome) => ['installed', 'lost-race', 'skipped'].includes(outcome)), outcomes.join(', '));
+  t.true(outcomes.every((outcome) => ['installed', 'lost-race', 'already-installed'].includes(outcome)), outcomes.join(', '));
   t.true(outcomes.includes('installed'));
   t.deepEqual(await readdir(path.join(repoDir, 'node_modules', '@fleet-fixtures')), ['adaptor-three_1.0.0']);
   t.true(await isInstalled(repoDir, aliasFor(specifier)));

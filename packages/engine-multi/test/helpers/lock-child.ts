@@ -1,15 +1,16 @@
-// One "worker" for multi-process lock tests: takes the real install lock (or
-// not), runs a real install or holds until told to release, and reports every
-// log line, lock event and the moments it held the lock, on the system-wide
-// monotonic clock so that intervals compare across processes.
-import { install, isInstalled, aliasFor, type Logger } from '@fleet/runtime';
-import { withInstallLock, type InstallLockOptions } from '../../src/index.js';
+// One "worker" for multi-process lock tests. `install` goes through the engine's
+// real autoinstall queue (lock on or off), as a worker would; `hold` takes the
+// real lock and holds it until told to release. It reports every log line, lock
+// event and the moments it held the lock, on the system-wide monotonic clock so
+// that intervals compare across processes.
+import { aliasFor, type Logger } from '@fleet/runtime';
+import { createEngine, withInstallLock, type InstallLockOptions } from '../../src/index.js';
 
 export interface LockJob {
   repoDir: string;
   specifier: string;
   useLock: boolean;
-  /** `install`: install the adaptor (skipping it if found installed once locked); `hold`: wait for a `release` message. */
+  /** `install`: autoinstall a one-step plan using the adaptor; `hold`: take the lock and wait for a `release` message. */
   work: 'install' | 'hold';
   lock?: Pick<InstallLockOptions, 'staleMs' | 'heartbeatMs' | 'pollMs' | 'workerId'>;
   /** Pretend every holder is alive (as a holder on another host looks), forcing the stale-window path. */
@@ -35,27 +36,54 @@ const logger: Logger = {
 };
 
 let releaseHold: () => void = () => {};
+let heldFrom: number | undefined;
+let heldTo: number | undefined;
+
+const lockOptions = (job: LockJob): InstallLockOptions => ({
+  ...job.lock,
+  onEvent: (event) => {
+    send({ type: 'event', event });
+    if (event.type === 'acquired') {
+      heldFrom = monotonicMs();
+      send({ type: 'holding', at: heldFrom });
+    }
+    if (event.type === 'released') heldTo = monotonicMs();
+  },
+  ...(job.holdersLookAlive ? { isAlive: () => true } : {}),
+});
+
+async function hold(job: LockJob): Promise<string> {
+  await withInstallLock(
+    job.repoDir,
+    aliasFor(job.specifier),
+    logger,
+    () => new Promise<void>((resolve) => (releaseHold = resolve)),
+    lockOptions(job),
+  );
+  return 'held';
+}
+
+/** The install's outcome, or `fast-path` when the adaptor was found installed without a lock. */
+async function install(job: LockJob): Promise<string> {
+  const engine = createEngine({
+    repoDir: job.repoDir,
+    whitelist: [/^@fleet-fixtures\//],
+    logger,
+    autoinstall: { lockRepo: job.useLock, lock: lockOptions(job) },
+  });
+  let outcome = 'fast-path';
+  const plan = { id: `run-${process.pid}`, workflow: { steps: [{ id: 'job', expression: 'fn(s => s)', adaptors: [job.specifier] }] } };
+  await engine.installAdaptors(plan, {
+    emit: (_event, payload) => {
+      if ('outcome' in payload) outcome = payload.outcome;
+    },
+  });
+  return outcome;
+}
 
 async function run(job: LockJob): Promise<void> {
-  const alias = aliasFor(job.specifier);
-  let heldFrom: number | undefined;
-  const work = async (): Promise<string> => {
-    heldFrom = monotonicMs();
-    send({ type: 'holding', at: heldFrom });
-    if (job.work === 'hold') {
-      await new Promise<void>((resolve) => (releaseHold = resolve));
-      return 'held';
-    }
-    if (await isInstalled(job.repoDir, alias)) return 'skipped';
-    return (await install(job.repoDir, job.specifier, { logger })).outcome;
-  };
-  const options: InstallLockOptions = {
-    ...job.lock,
-    onEvent: (event) => send({ type: 'event', event }),
-    ...(job.holdersLookAlive ? { isAlive: () => true } : {}),
-  };
-  const outcome = job.useLock ? await withInstallLock(job.repoDir, alias, logger, work, options) : await work();
-  send({ type: 'done', outcome, ...(heldFrom ? { heldFrom, heldTo: monotonicMs() } : {}) });
+  const outcome = job.work === 'hold' ? await hold(job) : await install(job);
+  send({ type: 'done', outcome, ...(heldFrom ? { heldFrom, heldTo } : {}) });
 }
 
 process.on('message', (message: { cmd: 'run'; job: LockJob } | { cmd: 'release' }) => {

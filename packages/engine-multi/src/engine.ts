@@ -1,6 +1,5 @@
-import { silentLogger, type Logger } from '@fleet/runtime';
+import { silentLogger, type ExecutionPlan, type Logger } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
-import type { ExecutionPlan } from './types.js';
 import type { InstallLockOptions } from './util/repo-lock.js';
 
 export interface EngineOptions {

@@ -4,7 +4,7 @@ export type { Autoinstall, AutoinstallContext, AutoinstallOptions, AutoinstallRe
 export { createAutoinstall } from './api/autoinstall.js';
 export { AutoinstallError } from './errors.js';
 export type * from './types.js';
-export { isJobStep } from './types.js';
+export type { ExecutionPlan, Step, JobStep, TriggerStep, EdgeCondition, LinkerEntry } from '@fleet/runtime';
 export type { InstallLockOptions, LockEvent } from './util/repo-lock.js';
 export { withInstallLock } from './util/repo-lock.js';
 export type { LockOwner } from './util/lock-owner.js';

@@ -4,7 +4,8 @@ import esmock from 'esmock';
 import { silentLogger, type ExactSpecifier, type InstallOutcome } from '@fleet/runtime';
 import type * as AutoinstallModule from '../src/api/autoinstall.js';
 import type { AutoinstallRequest } from '../src/api/autoinstall.js';
-import type { AutoinstallEvents, ExecutionPlan } from '../src/types.js';
+import type { ExecutionPlan } from '@fleet/runtime';
+import type { AutoinstallEvents } from '../src/types.js';
 
 // Unit tests of the queue: the repo and the lock are replaced, so these tests see
 // exactly which installs, lookups and locks the queue asks for.

@@ -18,3 +18,5 @@ export { adaptorDir } from './repo/layout.js';
 export type { SweepOptions } from './repo/staging.js';
 export { sweepStaging } from './repo/staging.js';
 export { pidIsAlive } from './util/pid-is-alive.js';
+export type { ExecutionPlan, Step, JobStep, TriggerStep, EdgeCondition, LinkerEntry } from './plan.js';
+export { isJobStep } from './plan.js';

@@ -3,14 +3,18 @@ import {
   aliasFor,
   install,
   isInstalled,
+  isJobStep,
   parseSpecifier,
   type ExactSpecifier,
+  type ExecutionPlan,
+  type JobStep,
+  type LinkerEntry,
   type InstallOutcome,
   type Logger,
 } from '@fleet/runtime';
 import pLimit from 'p-limit';
 import { AutoinstallError } from '../errors.js';
-import { isJobStep, type AutoinstallEvents, type ExecutionPlan, type JobStep, type LinkerEntry } from '../types.js';
+import type { AutoinstallEvents } from '../types.js';
 import { withInstallLock, type InstallLockOptions } from '../util/repo-lock.js';
 import { createVersionLookup } from './version-lookup.js';
 

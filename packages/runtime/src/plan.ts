@@ -18,6 +18,8 @@ export interface JobStep {
   next?: Record<string, EdgeCondition>;
   /** Written by autoinstall: adaptor package name → where it is installed. */
   linker?: Record<string, LinkerEntry>;
+  /** Written by the compiler: maps the compiled `expression` back to the job's source. */
+  sourceMap?: object;
 }
 
 export interface TriggerStep {

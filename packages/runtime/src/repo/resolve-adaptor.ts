@@ -7,18 +7,24 @@ type Exports = string | null | { [key: string]: Exports } | Exports[];
 // An adaptor is loaded with `import()`, so ESM conditions win over CommonJS ones.
 const CONDITIONS = ['import', 'node', 'default', 'require'];
 
-/**
- * The absolute path of an installed adaptor's entry file: its `exports` for `.`
- * (preferring ESM conditions), then `main`, then `index.js`. The only code that
- * knows how an adaptor folder is laid out.
- */
+/** The absolute path of the entry file of the adaptor published under `alias` in a repo. */
 export async function resolveAdaptor(repoDir: string, alias: string): Promise<string> {
-  const root = adaptorDir(repoDir, alias);
+  // Async so that an invalid alias rejects rather than throws.
+  return adaptorEntry(adaptorDir(repoDir, alias));
+}
+
+/**
+ * The absolute path of the entry file of the adaptor in `folder`: its `exports`
+ * for `.` (preferring ESM conditions), then `main`, then `index.js`. The only
+ * code that knows how an adaptor folder is laid out.
+ */
+export async function adaptorEntry(folder: string): Promise<string> {
+  const root = path.resolve(folder);
   let manifest: { exports?: Exports; main?: unknown };
   try {
     manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   } catch {
-    throw new Error(`Adaptor ${alias} is not installed in ${repoDir}`);
+    throw new Error(`The adaptor at ${root} is not installed (it has no readable package.json)`);
   }
   const fromExports = pickTarget(rootExport(manifest.exports));
   const candidates = fromExports
@@ -31,7 +37,7 @@ export async function resolveAdaptor(repoDir: string, alias: string): Promise<st
     // The entry must stay inside the adaptor's folder.
     if (file.startsWith(root + path.sep) && (await isFile(file))) return file;
   }
-  throw new Error(`Adaptor ${alias} has no entry file (tried ${candidates.join(', ')})`);
+  throw new Error(`The adaptor at ${root} has no entry file (tried ${candidates.join(', ')})`);
 }
 
 // `exports` is either the root target itself, or a map whose "." key is.

@@ -1,0 +1,51 @@
+import type { JobStep } from '../plan.js';
+import { CredentialError, messageOf } from './errors.js';
+import { isRecord, recordOrEmpty } from './is-record.js';
+import { toJsonSafe } from './json-safe.js';
+
+/**
+ * A step's configuration: as written in the plan, or, when the plan names a
+ * credential by id, loaded through the resolver.
+ */
+export async function stepConfiguration(
+  step: JobStep,
+  resolveCredential?: (id: string) => Promise<object>,
+): Promise<unknown> {
+  const { configuration } = step;
+  if (typeof configuration !== 'string') return configuration;
+  if (!resolveCredential) {
+    throw new CredentialError(step.id, configuration, 'the runtime was given no credential resolver');
+  }
+  try {
+    return await resolveCredential(configuration);
+  } catch (error) {
+    throw new CredentialError(step.id, configuration, messageOf(error));
+  }
+}
+
+/**
+ * The state a step's job code starts from: the incoming state over the step's
+ * default state, with both configurations merged (the step's wins) and `data`
+ * merged when both are objects. A deep copy, so job code that mutates it cannot
+ * touch what another branch of the plan, or the next run of this step, sees.
+ * A default `state` given as a string is not resolved here: the engine resolves
+ * it before the plan reaches the runtime.
+ */
+export function assembleState(incoming: unknown, defaults: unknown, configuration: unknown): Record<string, unknown> {
+  const input = recordOrEmpty(incoming);
+  const base = recordOrEmpty(defaults);
+  const state = {
+    ...base,
+    ...input,
+    configuration: { ...recordOrEmpty(input.configuration), ...recordOrEmpty(configuration) },
+    data: mergeData(base.data, input.data),
+  };
+  return toJsonSafe(state) as Record<string, unknown>;
+}
+
+// Incoming data that is an array or a primitive replaces the default outright.
+function mergeData(defaults: unknown, incoming: unknown): unknown {
+  if (incoming !== undefined && !isRecord(incoming)) return incoming;
+  if (!isRecord(defaults)) return incoming ?? defaults ?? {};
+  return { ...defaults, ...incoming };
+}

@@ -22,6 +22,10 @@ export const fixtures = {
   adaptorThree: '@fleet-fixtures/adaptor-three@1.0.0',
   /** No dependencies; its postinstall takes ~3 s, then writes `postinstall-done`. */
   adaptorSlow: '@fleet-fixtures/adaptor-slow@1.0.0',
+  /** ESM job adaptor (depends on util-a ^1): `fn`, `setData`, `fail` (throws from adaptor code), `log` (logs from adaptor code). */
+  languageJobs: '@fleet-fixtures/language-jobs@1.0.0',
+  /** ESM job adaptor sharing util-a ^1 and util-b ^1: `fn`, `increment`. */
+  languageExtra: '@fleet-fixtures/language-extra@1.0.0',
   languageFixtureOld: 'language-fixture@1.0.0',
   /** dist-tag `latest`. */
   languageFixtureLatest: 'language-fixture@1.1.0',

@@ -1,8 +1,9 @@
-export type { EngineOptions, Engine, InstallAdaptorsOptions } from './engine.js';
+export type { Engine, EngineOptions, ExecuteOptions, InstallAdaptorsOptions, RunListener } from './engine.js';
 export { createEngine, DEFAULT_WHITELIST } from './engine.js';
 export type { Autoinstall, AutoinstallContext, AutoinstallOptions, AutoinstallRequest } from './api/autoinstall.js';
 export { createAutoinstall } from './api/autoinstall.js';
-export { AutoinstallError } from './errors.js';
+export type { CredentialResolver } from './api/preload-credentials.js';
+export { AutoinstallError, CredentialLoadError, ExitError, OOMError, TimeoutError } from './errors.js';
 export type * from './types.js';
 export type { ExecutionPlan, Step, JobStep, TriggerStep, EdgeCondition, LinkerEntry } from '@fleet/runtime';
 export type { InstallLockOptions, LockEvent } from './util/repo-lock.js';

@@ -1,0 +1,131 @@
+import os from 'node:os';
+
+/** How one worker option is spelled on the command line and in the environment. */
+export interface OptionSpec {
+  /** Other spellings of the flag; a single letter is a short flag. */
+  alias?: string[];
+  env: string;
+  describe: string;
+  /** How the env var reads in the help, when it is not simply the option's value. */
+  envHelp?: string;
+  /**
+   * The default as raw text, parsed exactly like a flag or env value so a default
+   * can never skip validation. A boolean marks an on/off switch.
+   */
+  default?: string | boolean;
+}
+
+/**
+ * Every option the worker accepts. The keys are the flags, and the only keys the
+ * configuration reads: the reader's types refuse any other name.
+ */
+export const OPTIONS = {
+  lightning: {
+    alias: ['l'],
+    env: 'WORKER_LIGHTNING_SERVICE_URL',
+    default: 'ws://localhost:4000/worker',
+    describe: "Lightning's worker websocket endpoint (ws:// or wss://)",
+  },
+  secret: {
+    alias: ['s'],
+    env: 'WORKER_SECRET',
+    describe: "Secret shared with Lightning, signs the worker's join token (required)",
+  },
+  'lightning-public-key': {
+    env: 'WORKER_LIGHTNING_PUBLIC_KEY',
+    describe: "Base64 of Lightning's PEM public key, to verify run tokens (unset: not verified)",
+  },
+  'repo-dir': {
+    alias: ['d'],
+    env: 'WORKER_REPO_DIR',
+    default: '~/.openfn/worker/repo',
+    describe: 'Directory adaptors are installed into; several workers may share it',
+  },
+  'repo-lock': {
+    env: 'WORKER_NO_REPO_LOCK',
+    envHelp: 'WORKER_NO_REPO_LOCK=true turns it off',
+    default: true,
+    describe: 'Take the cross-worker install lock in the repo dir; --no-repo-lock turns it off',
+  },
+  whitelist: {
+    env: 'WORKER_ADAPTOR_WHITELIST',
+    default: '^@openfn/',
+    describe: 'Comma-separated regular expressions; only adaptor packages matching one may be installed',
+  },
+  port: {
+    alias: ['p'],
+    env: 'WORKER_PORT',
+    default: '2222',
+    describe: 'HTTP port for health checks (0 picks a free port)',
+  },
+  capacity: {
+    env: 'WORKER_CAPACITY',
+    default: '5',
+    describe: 'Runs executing at once',
+  },
+  'max-run-duration-seconds': {
+    alias: ['t'],
+    env: 'WORKER_MAX_RUN_DURATION_SECONDS',
+    default: '300',
+    describe: 'Time limit of one run, in seconds',
+  },
+  'run-memory': {
+    env: 'WORKER_MAX_RUN_MEMORY_MB',
+    default: '500',
+    describe: 'Memory limit of one run, in MB',
+  },
+  'state-props-to-remove': {
+    env: 'WORKER_STATE_PROPS_TO_REMOVE',
+    default: 'configuration,response',
+    describe: "Comma-separated keys removed from every step's output state",
+  },
+  backoff: {
+    env: 'WORKER_BACKOFF',
+    default: '1/10',
+    describe: 'Claim backoff "min/max" in seconds: the wait grows from min to max while no run is claimed',
+  },
+  'message-timeout': {
+    env: 'WORKER_MESSAGE_TIMEOUT_SECONDS',
+    default: '30',
+    describe: 'Seconds to wait for Lightning to answer a message',
+  },
+  'claim-timeout': {
+    env: 'WORKER_CLAIM_TIMEOUT_SECONDS',
+    default: '3600',
+    describe: 'Seconds to wait for Lightning to answer a claim',
+  },
+  'shutdown-timeout-seconds': {
+    env: 'WORKER_SHUTDOWN_TIMEOUT_SECONDS',
+    default: '60',
+    describe: 'On SIGTERM, seconds in-flight runs get to finish before they are killed (0: none)',
+  },
+  'worker-name': {
+    env: 'WORKER_NAME',
+    default: os.hostname(),
+    describe: 'Name this worker gives Lightning when it claims runs',
+  },
+  log: {
+    env: 'WORKER_LOG_LEVEL',
+    default: 'info',
+    describe: 'Log level: trace, debug, info, warn, error, fatal or silent',
+  },
+} satisfies Record<string, OptionSpec>;
+
+export type OptionKey = keyof typeof OPTIONS;
+type SpecOf<K extends OptionKey> = (typeof OPTIONS)[K];
+/** Options with a text default: they always have a value. */
+export type DefaultedKey = { [K in OptionKey]: SpecOf<K> extends { default: string } ? K : never }[OptionKey];
+/** On/off options: a boolean flag with yargs' `--no-` negation. */
+export type SwitchKey = { [K in OptionKey]: SpecOf<K> extends { default: boolean } ? K : never }[OptionKey];
+/** Options that may have no value at all. */
+export type UndefaultedKey = Exclude<OptionKey, DefaultedKey | SwitchKey>;
+
+export const optionKeys = Object.keys(OPTIONS) as OptionKey[];
+
+/** One option's spec, seen through the common shape. */
+export const specOf = (key: OptionKey): OptionSpec => OPTIONS[key];
+
+export const switchKeys = optionKeys.filter((key): key is SwitchKey => typeof specOf(key).default === 'boolean');
+
+/** `--capacity (WORKER_CAPACITY)`: how error messages name an option. */
+export const optionLabel = (key: OptionKey): string => `--${key} (${OPTIONS[key].env})`;

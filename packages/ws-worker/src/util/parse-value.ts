@@ -1,0 +1,154 @@
+import { createPublicKey } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Thrown by a parser: `value` (the whole raw text unless a part of it is named)
+ * is not `expected`. The option reader turns it into a ConfigError naming the option.
+ */
+export class InvalidValue extends Error {
+  override name = 'InvalidValue';
+  constructor(
+    readonly expected: string,
+    readonly value?: string,
+  ) {
+    super(`not ${expected}`);
+  }
+}
+
+/** Raw text from a flag, an env var or a default, to a typed value; throws InvalidValue. */
+export type Parse<T> = (raw: string) => T;
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+// Plain digits only: Number() would also take '', ' 5', '1e3', '0x10' and '-0'.
+const INTEGER = /^\d+$/;
+const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
+
+// Node's timers fire at once for delays past 2^31-1 ms, so a huge timeout would
+// behave like no wait at all.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const integerIn =
+  (min: number, max: number, expected: string): Parse<number> =>
+  (raw) => {
+    const value = Number(raw);
+    if (!INTEGER.test(raw) || value < min || value > max) throw new InvalidValue(expected);
+    return value;
+  };
+
+export const positiveInteger = integerIn(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+
+export const port = integerIn(0, 65535, 'an integer port from 0 to 65535');
+
+/** Plain decimal seconds to whole ms; undefined for anything else. */
+const toMs = (raw: string): number | undefined => (DECIMAL.test(raw) ? Math.round(Number(raw) * 1000) : undefined);
+
+const secondsAsMs =
+  (minMs: number, expected: string): Parse<number> =>
+  (raw) => {
+    const ms = toMs(raw);
+    if (ms === undefined || ms < minMs || ms > MAX_TIMER_MS) throw new InvalidValue(expected);
+    return ms;
+  };
+
+export const positiveSecondsAsMs = secondsAsMs(1, `a number of seconds from 0.001 to ${MAX_TIMER_MS / 1000}`);
+
+export const secondsAsMsOrZero = secondsAsMs(0, `a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);
+
+export function websocketUrl(raw: string): string {
+  const expected = 'a ws:// or wss:// URL';
+  if (!URL.canParse(raw)) throw new InvalidValue(expected);
+  const { protocol } = new URL(raw);
+  if (protocol !== 'ws:' && protocol !== 'wss:') throw new InvalidValue(expected);
+  return raw;
+}
+
+export function backoff(raw: string): { minMs: number; maxMs: number } {
+  const parts = raw.split('/');
+  const [minMs, maxMs] = parts.map(toMs);
+  const valid = parts.length === 2 && minMs !== undefined && maxMs !== undefined;
+  if (!valid || minMs < 1 || minMs > maxMs || maxMs > MAX_TIMER_MS) {
+    throw new InvalidValue('"min/max" seconds with 0 < min <= max');
+  }
+  return { minMs, maxMs };
+}
+
+export function logLevel(raw: string): LogLevel {
+  const level = LOG_LEVELS.find((name) => name === raw);
+  if (!level) throw new InvalidValue(`one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+export function nonEmpty(raw: string): string {
+  if (raw === '') throw new InvalidValue('a non-empty value');
+  return raw;
+}
+
+/** Items of a comma-separated list, without blanks; may be empty. */
+export function commaList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+export function regexList(raw: string): RegExp[] {
+  const sources = commaList(raw);
+  // An empty list would refuse every adaptor, so every run would fail.
+  if (sources.length === 0) throw new InvalidValue('a comma-separated list of at least one regular expression');
+  return sources.map((source) => {
+    try {
+      return new RegExp(source);
+    } catch (error) {
+      throw new InvalidValue(`a valid regular expression (${regexReason(error)})`, source);
+    }
+  });
+}
+
+// V8 says "Invalid regular expression: /[a/: Unterminated character class"; the
+// message already shows the source, so keep only the reason.
+const regexReason = (error: unknown): string => String((error as Error).message).replace(/^.*: /, '');
+
+/** A directory path, with a leading `~` expanded (env files do not do it) and made absolute. */
+export function directory(raw: string): string {
+  if (raw === '') throw new InvalidValue('a directory path');
+  const expanded = raw === '~' || raw.startsWith('~/') ? path.join(os.homedir(), raw.slice(1)) : raw;
+  return path.resolve(expanded);
+}
+
+const PEM_PUBLIC_KEY = /^-----BEGIN (RSA )?PUBLIC KEY-----\r?\n[\s\S]+\r?\n-----END \1PUBLIC KEY-----\s*$/;
+
+/** Base64 of a PEM public key, to the PEM text. */
+export function publicKeyPem(raw: string): string {
+  const pem = Buffer.from(raw, 'base64').toString('utf8');
+  // createPublicKey alone would also take a private key, which must never be
+  // passed around as the public one.
+  if (!PEM_PUBLIC_KEY.test(pem) || !isKey(pem)) throw new InvalidValue('the base64 of a PEM public key');
+  return pem;
+}
+
+function isKey(pem: string): boolean {
+  try {
+    createPublicKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A Map, not an object literal: a lookup must not find 'constructor' and friends.
+const ENV_BOOLEANS = new Map([
+  ['true', true],
+  ['1', true],
+  ['false', false],
+  ['0', false],
+]);
+
+/** An env var that turns something on: true/1 or false/0. */
+export function envBoolean(raw: string): boolean {
+  const value = ENV_BOOLEANS.get(raw.toLowerCase());
+  if (value === undefined) throw new InvalidValue('one of true, 1, false, 0');
+  return value;
+}

@@ -1,0 +1,66 @@
+import type { OptionSource } from './option-source.js';
+import {
+  backoff,
+  commaList,
+  directory,
+  envBoolean,
+  logLevel,
+  nonEmpty,
+  port,
+  positiveInteger,
+  positiveSecondsAsMs,
+  publicKeyPem,
+  regexList,
+  secondsAsMsOrZero,
+  websocketUrl,
+  type LogLevel,
+} from './parse-value.js';
+
+/** The worker's complete, validated configuration. Durations are in ms, as the engine and server take them. */
+export interface WorkerConfig {
+  lightningUrl: string;
+  secret: string;
+  /** PEM text; undefined: run tokens are not verified. */
+  lightningPublicKey: string | undefined;
+  /** Absolute. */
+  repoDir: string;
+  /** Take the cross-worker install lock (engine `autoinstall.lockRepo`). */
+  lockRepo: boolean;
+  /** Adaptor package names runs may use. */
+  whitelist: RegExp[];
+  port: number;
+  capacity: number;
+  runTimeoutMs: number;
+  memoryLimitMb: number;
+  statePropsToRemove: string[];
+  backoff: { minMs: number; maxMs: number };
+  messageTimeoutMs: number;
+  claimTimeoutMs: number;
+  /** How long in-flight runs may finish after SIGTERM. */
+  shutdownTimeoutMs: number;
+  workerName: string;
+  logLevel: LogLevel;
+}
+
+/** The one place where options become the configuration: each option is read once, under its declared name. */
+export function buildWorkerConfig(options: OptionSource): WorkerConfig {
+  return {
+    lightningUrl: options.value('lightning', websocketUrl),
+    secret: options.required('secret', nonEmpty),
+    lightningPublicKey: options.optional('lightning-public-key', publicKeyPem),
+    repoDir: options.value('repo-dir', directory),
+    lockRepo: options.toggle('repo-lock', (raw) => !envBoolean(raw)),
+    whitelist: options.value('whitelist', regexList),
+    port: options.value('port', port),
+    capacity: options.value('capacity', positiveInteger),
+    runTimeoutMs: options.value('max-run-duration-seconds', positiveSecondsAsMs),
+    memoryLimitMb: options.value('run-memory', positiveInteger),
+    statePropsToRemove: options.value('state-props-to-remove', commaList),
+    backoff: options.value('backoff', backoff),
+    messageTimeoutMs: options.value('message-timeout', positiveSecondsAsMs),
+    claimTimeoutMs: options.value('claim-timeout', positiveSecondsAsMs),
+    shutdownTimeoutMs: options.value('shutdown-timeout-seconds', secondsAsMsOrZero),
+    workerName: options.value('worker-name', nonEmpty),
+    logLevel: options.value('log', logLevel),
+  };
+}

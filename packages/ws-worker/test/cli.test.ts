@@ -1,0 +1,301 @@
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { ConfigError, HelpRequested, parseConfig, type WorkerConfig } from '../src/index.js';
+import { OPTIONS, optionKeys, type OptionKey } from '../src/util/options.js';
+import { testKeys } from './helpers/keys.js';
+
+type Env = Record<string, string>;
+
+// The secret is required; most tests are about something else, so the env gives one.
+const config = (argv: string[] = [], env: Env = {}): WorkerConfig =>
+  parseConfig(argv, { WORKER_SECRET: 'env-secret', ...env });
+
+const configError = (argv: string[], env: Env = {}): ConfigError => {
+  try {
+    config(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify({ argv, env })}`);
+};
+
+test('every default', (t) => {
+  t.deepEqual(config(), {
+    lightningUrl: 'ws://localhost:4000/worker',
+    secret: 'env-secret',
+    lightningPublicKey: undefined,
+    repoDir: path.join(os.homedir(), '.openfn/worker/repo'),
+    lockRepo: true,
+    whitelist: [/^@openfn\//],
+    port: 2222,
+    capacity: 5,
+    runTimeoutMs: 300_000,
+    memoryLimitMb: 500,
+    statePropsToRemove: ['configuration', 'response'],
+    backoff: { minMs: 1000, maxMs: 10_000 },
+    messageTimeoutMs: 30_000,
+    claimTimeoutMs: 3_600_000,
+    shutdownTimeoutMs: 60_000,
+    workerName: os.hostname(),
+    logLevel: 'info',
+  });
+});
+
+const keyFromFlag = testKeys();
+const keyFromEnv = testKeys();
+
+interface OptionCase {
+  flag: string;
+  env: string;
+  read: (config: WorkerConfig) => unknown;
+  fromFlag: unknown;
+  fromEnv: unknown;
+}
+
+// One value per source for every option that takes a value: each must reach the
+// configuration under its declared flag and env var (the reference worker declared
+// flags its configuration never read).
+const CASES: Partial<Record<OptionKey, OptionCase>> = {
+  lightning: {
+    flag: 'wss://flag.example/worker',
+    env: 'ws://env.example:9000/worker',
+    read: (c) => c.lightningUrl,
+    fromFlag: 'wss://flag.example/worker',
+    fromEnv: 'ws://env.example:9000/worker',
+  },
+  secret: { flag: 'flag-secret', env: 'other-secret', read: (c) => c.secret, fromFlag: 'flag-secret', fromEnv: 'other-secret' },
+  'lightning-public-key': {
+    flag: keyFromFlag.publicBase64,
+    env: keyFromEnv.publicBase64,
+    read: (c) => c.lightningPublicKey,
+    fromFlag: keyFromFlag.publicPem,
+    fromEnv: keyFromEnv.publicPem,
+  },
+  'repo-dir': {
+    flag: '/srv/flag-repo',
+    env: '~/env-repo',
+    read: (c) => c.repoDir,
+    fromFlag: '/srv/flag-repo',
+    fromEnv: path.join(os.homedir(), 'env-repo'),
+  },
+  whitelist: {
+    flag: '^@acme/, ^@openfn/',
+    env: '^env$',
+    read: (c) => c.whitelist,
+    fromFlag: [/^@acme\//, /^@openfn\//],
+    fromEnv: [/^env$/],
+  },
+  port: { flag: '0', env: '8080', read: (c) => c.port, fromFlag: 0, fromEnv: 8080 },
+  capacity: { flag: '1', env: '12', read: (c) => c.capacity, fromFlag: 1, fromEnv: 12 },
+  'max-run-duration-seconds': { flag: '1.5', env: '60', read: (c) => c.runTimeoutMs, fromFlag: 1500, fromEnv: 60_000 },
+  'run-memory': { flag: '1024', env: '256', read: (c) => c.memoryLimitMb, fromFlag: 1024, fromEnv: 256 },
+  'state-props-to-remove': {
+    flag: 'data, references',
+    env: 'data',
+    read: (c) => c.statePropsToRemove,
+    fromFlag: ['data', 'references'],
+    fromEnv: ['data'],
+  },
+  backoff: {
+    flag: '0.5/2',
+    env: '2/2',
+    read: (c) => c.backoff,
+    fromFlag: { minMs: 500, maxMs: 2000 },
+    fromEnv: { minMs: 2000, maxMs: 2000 },
+  },
+  'message-timeout': { flag: '5', env: '0.25', read: (c) => c.messageTimeoutMs, fromFlag: 5000, fromEnv: 250 },
+  'claim-timeout': { flag: '10', env: '20', read: (c) => c.claimTimeoutMs, fromFlag: 10_000, fromEnv: 20_000 },
+  'shutdown-timeout-seconds': { flag: '0', env: '90', read: (c) => c.shutdownTimeoutMs, fromFlag: 0, fromEnv: 90_000 },
+  'worker-name': { flag: 'flag-name', env: 'env-name', read: (c) => c.workerName, fromFlag: 'flag-name', fromEnv: 'env-name' },
+  log: { flag: 'debug', env: 'silent', read: (c) => c.logLevel, fromFlag: 'debug', fromEnv: 'silent' },
+};
+
+test('every option is covered by a case here (repo-lock has its own tests)', (t) => {
+  t.deepEqual([...Object.keys(CASES), 'repo-lock'].sort(), [...optionKeys].sort());
+});
+
+for (const [key, option] of Object.entries(CASES) as Array<[OptionKey, OptionCase]>) {
+  const { env: envName } = OPTIONS[key];
+  test(`--${key}: flag beats ${envName} beats default`, (t) => {
+    const flagArgs = [`--${key}`, option.flag];
+    t.deepEqual(option.read(config(flagArgs)), option.fromFlag, 'from the flag');
+    t.deepEqual(option.read(config([], { [envName]: option.env })), option.fromEnv, 'from the env var');
+    t.deepEqual(option.read(config(flagArgs, { [envName]: option.env })), option.fromFlag, 'the flag wins over the env var');
+    t.notDeepEqual(option.read(config()), option.fromEnv, 'the env value is not the default');
+  });
+}
+
+const SHORT_ALIASES: Array<[string, OptionKey]> = [
+  ['-l', 'lightning'],
+  ['-s', 'secret'],
+  ['-d', 'repo-dir'],
+  ['-p', 'port'],
+  ['-t', 'max-run-duration-seconds'],
+];
+
+for (const [alias, key] of SHORT_ALIASES) {
+  test(`${alias} is --${key}`, (t) => {
+    const option = CASES[key] as OptionCase;
+    t.deepEqual(option.read(config([alias, option.flag])), option.fromFlag);
+  });
+}
+
+const REPO_LOCK: Array<{ argv: string[]; env: Env; lockRepo: boolean }> = [
+  { argv: [], env: {}, lockRepo: true },
+  { argv: ['--no-repo-lock'], env: {}, lockRepo: false },
+  { argv: [], env: { WORKER_NO_REPO_LOCK: 'true' }, lockRepo: false },
+  { argv: ['--no-repo-lock'], env: { WORKER_NO_REPO_LOCK: 'true' }, lockRepo: false },
+  { argv: [], env: { WORKER_NO_REPO_LOCK: '1' }, lockRepo: false },
+  { argv: [], env: { WORKER_NO_REPO_LOCK: 'TRUE' }, lockRepo: false },
+  { argv: [], env: { WORKER_NO_REPO_LOCK: 'false' }, lockRepo: true },
+  { argv: [], env: { WORKER_NO_REPO_LOCK: '0' }, lockRepo: true },
+  { argv: [], env: { WORKER_NO_REPO_LOCK: '' }, lockRepo: true },
+  { argv: ['--repo-lock'], env: { WORKER_NO_REPO_LOCK: 'true' }, lockRepo: true },
+  { argv: ['--no-repo-lock'], env: { WORKER_NO_REPO_LOCK: 'false' }, lockRepo: false },
+];
+
+for (const { argv, env, lockRepo } of REPO_LOCK) {
+  test(`repo lock with [${argv.join(' ')}] and ${JSON.stringify(env)} is ${lockRepo ? 'on' : 'off'}`, (t) => {
+    t.is(config(argv, env).lockRepo, lockRepo);
+  });
+}
+
+test('an empty env var counts as unset', (t) => {
+  t.is(config([], { WORKER_CAPACITY: '' }).capacity, 5);
+  t.is(configError([], { WORKER_SECRET: '' }).message, 'Missing --secret (WORKER_SECRET): this option is required');
+});
+
+test.serial('parseConfig reads only the env it is given, never process.env', (t) => {
+  process.env.WORKER_CAPACITY = '9';
+  try {
+    t.is(config().capacity, 5);
+  } finally {
+    delete process.env.WORKER_CAPACITY;
+  }
+});
+
+const POSITIVE_SECONDS = 'a number of seconds from 0.001 to 2147483.647';
+const BACKOFF = '"min/max" seconds with 0 < min <= max';
+const URL_EXPECTED = 'a ws:// or wss:// URL';
+
+const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = [
+  { argv: ['--capacity', 'abc'], message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
+  { argv: [], env: { WORKER_CAPACITY: 'abc' }, message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
+  { argv: ['--capacity', '1.5'], message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a positive integer' },
+  { argv: [], env: { WORKER_CAPACITY: '1.5' }, message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a positive integer' },
+  { argv: ['--capacity', '0'], message: 'Invalid --capacity (WORKER_CAPACITY): "0" is not a positive integer' },
+  { argv: ['--capacity', '-1'], message: 'Invalid --capacity (WORKER_CAPACITY): "-1" is not a positive integer' },
+  { argv: ['--capacity', '1e3'], message: 'Invalid --capacity (WORKER_CAPACITY): "1e3" is not a positive integer' },
+  { argv: ['--capacity'], message: 'Invalid --capacity (WORKER_CAPACITY): "" is not a positive integer' },
+  { argv: ['--run-memory', '512MB'], message: 'Invalid --run-memory (WORKER_MAX_RUN_MEMORY_MB): "512MB" is not a positive integer' },
+  { argv: ['--port', '70000'], message: 'Invalid --port (WORKER_PORT): "70000" is not an integer port from 0 to 65535' },
+  { argv: [], env: { WORKER_PORT: 'http' }, message: 'Invalid --port (WORKER_PORT): "http" is not an integer port from 0 to 65535' },
+  {
+    argv: ['--lightning', 'not a url'],
+    message: `Invalid --lightning (WORKER_LIGHTNING_SERVICE_URL): "not a url" is not ${URL_EXPECTED}`,
+  },
+  {
+    argv: [],
+    env: { WORKER_LIGHTNING_SERVICE_URL: 'http://localhost:4000/worker' },
+    message: `Invalid --lightning (WORKER_LIGHTNING_SERVICE_URL): "http://localhost:4000/worker" is not ${URL_EXPECTED}`,
+  },
+  { argv: ['--backoff', '10'], message: `Invalid --backoff (WORKER_BACKOFF): "10" is not ${BACKOFF}` },
+  { argv: ['--backoff', '10/1'], message: `Invalid --backoff (WORKER_BACKOFF): "10/1" is not ${BACKOFF}` },
+  { argv: ['--backoff', '0/1'], message: `Invalid --backoff (WORKER_BACKOFF): "0/1" is not ${BACKOFF}` },
+  { argv: [], env: { WORKER_BACKOFF: 'a/b' }, message: `Invalid --backoff (WORKER_BACKOFF): "a/b" is not ${BACKOFF}` },
+  { argv: ['--backoff', '1/2/3'], message: `Invalid --backoff (WORKER_BACKOFF): "1/2/3" is not ${BACKOFF}` },
+  {
+    argv: ['-t', '0'],
+    message: `Invalid --max-run-duration-seconds (WORKER_MAX_RUN_DURATION_SECONDS): "0" is not ${POSITIVE_SECONDS}`,
+  },
+  {
+    argv: [],
+    env: { WORKER_MESSAGE_TIMEOUT_SECONDS: 'soon' },
+    message: `Invalid --message-timeout (WORKER_MESSAGE_TIMEOUT_SECONDS): "soon" is not ${POSITIVE_SECONDS}`,
+  },
+  {
+    argv: ['--claim-timeout', '9999999'],
+    message: `Invalid --claim-timeout (WORKER_CLAIM_TIMEOUT_SECONDS): "9999999" is not ${POSITIVE_SECONDS}`,
+  },
+  {
+    argv: ['--shutdown-timeout-seconds=-5'],
+    message:
+      'Invalid --shutdown-timeout-seconds (WORKER_SHUTDOWN_TIMEOUT_SECONDS): "-5" is not a number of seconds from 0 to 2147483.647',
+  },
+  {
+    argv: ['--log', 'verbose'],
+    message: 'Invalid --log (WORKER_LOG_LEVEL): "verbose" is not one of trace, debug, info, warn, error, fatal, silent',
+  },
+  {
+    argv: ['--whitelist', '^@openfn/,[a'],
+    message: 'Invalid --whitelist (WORKER_ADAPTOR_WHITELIST): "[a" is not a valid regular expression (Unterminated character class)',
+  },
+  {
+    argv: ['--whitelist', ' , '],
+    message:
+      'Invalid --whitelist (WORKER_ADAPTOR_WHITELIST): " , " is not a comma-separated list of at least one regular expression',
+  },
+  {
+    argv: [],
+    env: { WORKER_LIGHTNING_PUBLIC_KEY: Buffer.from('not a key').toString('base64') },
+    message: 'Invalid --lightning-public-key (WORKER_LIGHTNING_PUBLIC_KEY): "bm90IGEga2V5" is not the base64 of a PEM public key',
+  },
+  {
+    argv: ['--lightning-public-key', keyFromFlag.privateBase64],
+    message: /^Invalid --lightning-public-key \(WORKER_LIGHTNING_PUBLIC_KEY\): "LS0tLS1CRUdJTiBQUklWQVRF.{36}…" is not the base64 of a PEM public key$/,
+  },
+  { argv: ['--secret', ''], message: 'Invalid --secret (WORKER_SECRET): "" is not a non-empty value' },
+  { argv: ['--worker-name='], message: 'Invalid --worker-name (WORKER_NAME): "" is not a non-empty value' },
+  { argv: ['--repo-dir='], message: 'Invalid --repo-dir (WORKER_REPO_DIR): "" is not a directory path' },
+  {
+    argv: [],
+    env: { WORKER_NO_REPO_LOCK: 'yes' },
+    message: 'Invalid --repo-lock (WORKER_NO_REPO_LOCK): "yes" is not one of true, 1, false, 0',
+  },
+  { argv: ['--no-capacity'], message: 'Invalid --no-capacity: only --no-repo-lock can be negated; give --capacity a value' },
+  { argv: ['--capacityy', '5'], message: 'Unknown argument: capacityy (see ws-worker --help)' },
+  // The spelling the reference worker read by accident is not an option here.
+  { argv: ['--message-timeout-seconds', '5'], message: 'Unknown argument: message-timeout-seconds (see ws-worker --help)' },
+  { argv: ['server'], message: 'Unknown argument: server (see ws-worker --help)' },
+  { argv: ['--repoDir', '/x'], message: 'Unknown argument: repoDir (see ws-worker --help)' },
+];
+
+// Keeps test titles short when a value is a whole base64 key.
+const shown = (value: unknown): string => {
+  const text = JSON.stringify(value);
+  return text.length > 70 ? `${text.slice(0, 70)}…` : text;
+};
+
+for (const { argv, env = {}, message } of INVALID) {
+  test(`rejects ${shown(argv)} with env ${shown(env)}`, (t) => {
+    const error = configError(argv, env);
+    t.is(error.name, 'ConfigError');
+    t.false(error.message.includes('\n'), 'one line');
+    if (typeof message === 'string') t.is(error.message, message);
+    else t.regex(error.message, message);
+  });
+}
+
+test('a missing secret is an error', (t) => {
+  const error = t.throws(() => parseConfig([], {}), { instanceOf: ConfigError });
+  t.is(error?.message, 'Missing --secret (WORKER_SECRET): this option is required');
+  t.is(error?.option, 'secret');
+});
+
+test('an invalid value names its option', (t) => {
+  t.is(configError(['--port', 'x']).option, 'port');
+});
+
+test('--help shows every flag, alias, env var and default, and needs no secret', (t) => {
+  const help = t.throws(() => parseConfig(['--capacity', 'abc', '--help'], {}), { instanceOf: HelpRequested });
+  const text = help?.text ?? '';
+  for (const [key, spec] of Object.entries(OPTIONS)) {
+    t.true(text.includes(`--${key} `), `--${key}`);
+    t.true(text.includes(spec.env), spec.env);
+    for (const alias of 'alias' in spec ? spec.alias : []) t.true(text.includes(`-${alias},`), `-${alias}`);
+    if ('default' in spec) t.true(text.includes(`[default: ${spec.default}]`), `default of --${key}`);
+  }
+  t.is(t.throws(() => parseConfig(['-h'], {}), { instanceOf: HelpRequested })?.text, text);
+});

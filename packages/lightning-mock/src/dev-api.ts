@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidPlanError, MockClosedError, RunNotFoundError, RunTimeoutError } from './errors.js';
+import type { MockEmitter } from './events.js';
+import { isFinal } from './run-status.js';
+import type { RunStore } from './run-store.js';
+import type { LightningPlan, RunDetails, RunSummary } from './types.js';
+import { validatePlan } from './validate-plan.js';
+
+export interface EnqueueOptions {
+  /** The run's input. Stored under the plan's `dataclip_id`, or a new id that is set on the plan. */
+  dataclip?: unknown;
+  /** Credential bodies by id, for `fetch:credential` (jobs name them in `credential_id`). */
+  credentials?: Record<string, unknown>;
+}
+
+export interface WaitOptions {
+  /** Reject with RunTimeoutError after this long. Default 60 000. */
+  timeoutMs?: number;
+}
+
+export interface DevApi {
+  /** Validates the plan (throws InvalidPlanError), queues the run, returns its id. */
+  enqueueRun(plan: unknown, options?: EnqueueOptions): string;
+  getRun(runId: string): RunDetails | undefined;
+  listRuns(): RunSummary[];
+  /** Resolves with the run once it has a final status (`lost` included). */
+  waitForRun(runId: string, options?: WaitOptions): Promise<RunDetails>;
+  waitForAll(runIds: string[], options?: WaitOptions): Promise<RunDetails[]>;
+  /** A dataclip by id: an input, or a step's output as reported in `step:complete`. */
+  getDataclip(id: string): unknown;
+}
+
+const DEFAULT_WAIT_MS = 60_000;
+
+export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
+  function enqueueRun(input: unknown, { dataclip, credentials = {} }: EnqueueOptions = {}): string {
+    const checked = validatePlan(input);
+    const id = checked.id ?? randomUUID();
+    if (store.has(id)) throw new InvalidPlanError([`id ${id} is already the id of an enqueued run`]);
+    const plan: LightningPlan = { ...checked, id };
+    if (dataclip !== undefined) {
+      plan.dataclip_id ??= randomUUID();
+      store.dataclips.set(plan.dataclip_id, JSON.stringify(dataclip));
+    }
+    for (const [credentialId, body] of Object.entries(credentials)) store.credentials.set(credentialId, body);
+    store.enqueue(plan);
+    return id;
+  }
+
+  function waitForRun(runId: string, { timeoutMs = DEFAULT_WAIT_MS }: WaitOptions = {}): Promise<RunDetails> {
+    const current = store.details(runId);
+    if (!current) return Promise.reject(new RunNotFoundError(runId));
+    if (isFinal(current.status)) return Promise.resolve(current);
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        emitter.off('run-complete', onComplete);
+        emitter.off('close', onClose);
+      };
+      const onComplete = (run: RunDetails): void => {
+        if (run.id !== runId) return;
+        settle();
+        resolve(run);
+      };
+      const onClose = (): void => {
+        settle();
+        reject(new MockClosedError());
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new RunTimeoutError(runId, timeoutMs, store.status(runId)));
+      }, timeoutMs);
+      emitter.on('run-complete', onComplete);
+      emitter.on('close', onClose);
+    });
+  }
+
+  return {
+    enqueueRun,
+    getRun: (runId) => store.details(runId),
+    listRuns: () => store.list(),
+    waitForRun,
+    waitForAll: (runIds, options) => Promise.all(runIds.map((runId) => waitForRun(runId, options))),
+    getDataclip(id) {
+      const json = store.dataclips.get(id);
+      return json === undefined ? undefined : JSON.parse(json);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import type { JobPosition } from './job-position.js';
 import { stringifySafe } from './json-safe.js';
 
 /**
@@ -15,6 +16,7 @@ export interface SerializedError {
   message: string;
   subtype?: string;
   details?: unknown;
+  pos?: JobPosition;
 }
 
 /** Every error the runtime reports about a plan or a step. */
@@ -24,6 +26,8 @@ export abstract class ExecutionError extends Error {
   subtype?: string;
   /** The original error, serialized, when it came from adaptor code. */
   details?: unknown;
+  /** Where in the job's own source it happened, when known. */
+  pos?: JobPosition;
 }
 
 /** The plan, a job module's exports or the options cannot be run as given. */
@@ -132,5 +136,6 @@ export function serializeError(error: ExecutionError): SerializedError {
     message: error.message,
     ...(error.subtype === undefined ? {} : { subtype: error.subtype }),
     ...(error.details === undefined ? {} : { details: error.details }),
+    ...(error.pos === undefined ? {} : { pos: error.pos }),
   };
 }

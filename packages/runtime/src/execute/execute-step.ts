@@ -1,6 +1,7 @@
 import { isJobStep, type JobStep, type Step } from '../plan.js';
 import { assembleState, stepConfiguration } from './assemble-state.js';
 import { adaptorRoots, classifyError } from './classify-error.js';
+import { jobPosition } from './job-position.js';
 import { cleanState } from './clean-state.js';
 import { followedTargets, type Edges } from './edge-conditions.js';
 import { carryErrors, recordError } from './error-state.js';
@@ -58,6 +59,7 @@ async function executeJob(step: JobStep, input: unknown, env: StepEnvironment): 
     next = nextSteps(step.id, output, env);
   } catch (thrown) {
     const error = classifyError(thrown, await adaptorRoots(step.linker));
+    error.pos ??= jobPosition(thrown, step);
     return failJob(step, error, progress.state, input, started, env);
   }
   if (output === undefined && next.length > 0) {

@@ -26,6 +26,8 @@ export const fixtures = {
   languageJobs: '@fleet-fixtures/language-jobs@1.0.0',
   /** ESM job adaptor sharing util-a ^1 and util-b ^1: `fn`, `increment`. */
   languageExtra: '@fleet-fixtures/language-extra@1.0.0',
+  /** ESM job adaptor (`fn`) whose postinstall takes ~3 s, then writes `postinstall-done`. */
+  languageSlow: '@fleet-fixtures/language-slow@1.0.0',
   languageFixtureOld: 'language-fixture@1.0.0',
   /** dist-tag `latest`. */
   languageFixtureLatest: 'language-fixture@1.1.0',

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidPlanError, MockClosedError, RunNotFoundError, RunTimeoutError } from './errors.js';
+import { InvalidOptionsError, InvalidPlanError, MockClosedError, RunNotFoundError, RunTimeoutError } from './errors.js';
 import type { MockEmitter } from './events.js';
 import { isFinal } from './run-status.js';
 import type { RunStore } from './run-store.js';
 import type { LightningPlan, RunDetails, RunSummary } from './types.js';
+import { isRunEvent, type RunEvent } from './validate-event.js';
 import { validatePlan } from './validate-plan.js';
 
 export interface EnqueueOptions {
@@ -11,6 +12,12 @@ export interface EnqueueOptions {
   dataclip?: unknown;
   /** Credential bodies by id, for `fetch:credential` (jobs name them in `credential_id`). */
   credentials?: Record<string, unknown>;
+  /**
+   * Run-channel events the mock answers with an error reply `{ reason }` for
+   * this run, e.g. `{ 'fetch:plan': 'unavailable' }`: a Lightning that fails,
+   * for tests of a worker's error paths.
+   */
+  refuse?: Partial<Record<RunEvent, string>>;
 }
 
 export interface WaitOptions {
@@ -33,8 +40,10 @@ export interface DevApi {
 const DEFAULT_WAIT_MS = 60_000;
 
 export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
-  function enqueueRun(input: unknown, { dataclip, credentials = {} }: EnqueueOptions = {}): string {
+  function enqueueRun(input: unknown, { dataclip, credentials = {}, refuse = {} }: EnqueueOptions = {}): string {
     const checked = validatePlan(input);
+    const unknownEvents = Object.keys(refuse).filter((event) => !isRunEvent(event));
+    if (unknownEvents.length > 0) throw new InvalidOptionsError(`refuse names events that are not run events: ${unknownEvents.join(', ')}`);
     const id = checked.id ?? randomUUID();
     if (store.has(id)) throw new InvalidPlanError([`id ${id} is already the id of an enqueued run`]);
     const plan: LightningPlan = { ...checked, id };
@@ -43,7 +52,7 @@ export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
       store.dataclips.set(plan.dataclip_id, JSON.stringify(dataclip));
     }
     for (const [credentialId, body] of Object.entries(credentials)) store.credentials.set(credentialId, body);
-    store.enqueue(plan);
+    store.enqueue(plan, refuse);
     return id;
   }
 

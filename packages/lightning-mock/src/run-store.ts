@@ -26,6 +26,8 @@ interface RunRecord {
   /** The connection answerable for the run: the claimer, then whoever joined its channel last. */
   owner: number | null;
   events: RecordedEvent[];
+  /** Events answered with an error reply carrying this reason (EnqueueOptions.refuse). */
+  refusals: Partial<Record<RunEvent, string>>;
   logs: RunLogLine[];
   context: { runId: string; jobIds: Set<string>; steps: Map<string, string>; outputDataclipIds: Set<string> };
 }
@@ -56,7 +58,7 @@ export class RunStore {
     return this.runs.has(runId);
   }
 
-  enqueue(plan: LightningPlan): void {
+  enqueue(plan: LightningPlan, refusals: Partial<Record<RunEvent, string>> = {}): void {
     this.runs.set(plan.id, {
       plan,
       status: 'queued',
@@ -69,6 +71,7 @@ export class RunStore {
       workerId: null,
       owner: null,
       events: [],
+      refusals,
       logs: [],
       context: { runId: plan.id, jobIds: new Set(plan.jobs.map((j) => j.id)), steps: new Map(), outputDataclipIds: new Set() },
     });
@@ -91,6 +94,10 @@ export class RunStore {
 
   status(runId: string): RunStatus {
     return this.record(runId).status;
+  }
+
+  refusal(runId: string, event: RunEvent): string | undefined {
+    return this.record(runId).refusals[event];
   }
 
   context(runId: string): EventContext {

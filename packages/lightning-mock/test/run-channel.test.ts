@@ -61,6 +61,25 @@ test('fetch:plan replies with the stored plan, its id filled in', async (t) => {
   t.deepEqual(reply.response, { ...twoJobPlan(), id });
 });
 
+test('events enqueued as refused get an error reply with that reason; the others are served', async (t) => {
+  const mock = await startMock(t);
+  const id = mock.enqueueRun(twoJobPlan(), { refuse: { 'fetch:plan': 'unavailable' } });
+  const client = await connect(t, mock);
+  const { topic } = await claimAndJoin(client);
+  t.deepEqual(await client.push(topic, 'fetch:plan'), { status: 'error', response: { reason: 'unavailable' } });
+  t.is((await client.push(topic, 'run:start', runStart())).status, 'ok');
+  t.is(mock.getRun(id)?.status, 'started');
+});
+
+test('refusing something that is not a run event is an InvalidOptionsError, and nothing is enqueued', async (t) => {
+  const mock = await startMock(t);
+  t.throws(() => mock.enqueueRun(twoJobPlan(), { refuse: { 'fetch:everything': 'no' } as never }), {
+    name: 'InvalidOptionsError',
+    message: 'refuse names events that are not run events: fetch:everything',
+  });
+  t.deepEqual(mock.listRuns(), []);
+});
+
 test('fetch:credential replies with the credential body, or not_found naming the id', async (t) => {
   const mock = await startMock(t);
   mock.enqueueRun(twoJobPlan(), { credentials: { c1: { user: 'u', password: 'p' } } });

@@ -70,6 +70,11 @@ export function createRunChannel(runId: string, socket: ChannelSocket, { store, 
       if (!isRunEvent(event)) return unknownEvent(topic, event);
       const done = finished();
       if (done) return done;
+      const refusal = store.refusal(runId, event);
+      if (refusal !== undefined) {
+        logger.warn(`Refused ${event} on ${topic}: ${refusal} (as enqueued)`);
+        return refuse(refusal);
+      }
       const problems = validateEvent(event, payload, store.context(runId));
       if (problems.length > 0) {
         logger.warn(`Refused ${event} on ${topic}: ${problems.map(describeProblem).join('; ')}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { pino } from 'pino';
-import { startWorker } from './start.js';
+import { pino, type Logger } from 'pino';
+import { startWorker, type WorkerHandle } from './start.js';
 import { HelpRequested, parseConfig } from './util/cli.js';
 import { ConfigError } from './util/config-error.js';
 import { checkRepoDir } from './util/repo-dir.js';
@@ -8,13 +8,16 @@ import { checkRepoDir } from './util/repo-dir.js';
 // The usual exit code for a usage error: a supervisor can tell a configuration
 // to fix from a crash worth a restart.
 const EXIT_CONFIG_ERROR = 2;
+// What a shell reports for a process ended by SIGINT: the operator insisted.
+const EXIT_FORCED = 130;
 
-async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   try {
     const config = parseConfig(argv, env);
     await checkRepoDir(config.repoDir);
-    await startWorker(config, pino({ name: 'ws-worker', level: config.logLevel }));
-    return 0;
+    const logger = pino({ name: 'ws-worker', level: config.logLevel });
+    stopOnSignals(await startWorker(config, logger), logger);
+    return undefined;
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(`${error.text}\n`);
@@ -28,5 +31,33 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
-// exitCode rather than exit(): pending log writes still reach the stream.
-process.exitCode = await main(process.argv.slice(2), process.env);
+/**
+ * SIGTERM or SIGINT shuts the worker down gracefully, then exits 0; a second
+ * signal exits at once. The exit is explicit: an npm install still running for
+ * a killed run would otherwise hold the process open.
+ */
+function stopOnSignals(worker: WorkerHandle, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting for the shutdown`);
+      process.exit(EXIT_FORCED);
+    }
+    stopping = true;
+    logger.info(`${signal} received: shutting down`);
+    worker.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error(`Shutdown failed: ${error.stack ?? error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+// exitCode rather than exit(): pending log writes still reach the stream. A
+// running worker returns no code and keeps the process alive.
+const code = await main(process.argv.slice(2), process.env);
+if (code !== undefined) process.exitCode = code;

@@ -1,4 +1,4 @@
-export { startWorker } from './start.js';
+export { startWorker, type WorkerHandle, type WorkerOverrides } from './start.js';
 export { HelpRequested, parseConfig } from './util/cli.js';
 export { ConfigError } from './util/config-error.js';
 export { maskSecrets, type LoggableConfig } from './util/mask-secrets.js';

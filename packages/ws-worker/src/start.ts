@@ -1,11 +1,121 @@
+import { createEngine, type Engine } from '@fleet/engine-multi';
 import type { Logger } from 'pino';
+import { claim } from './api/claim.js';
+import { startRun, type RunDeps, type RunHandle } from './api/execute-run.js';
+import { shutdown } from './api/shutdown.js';
+import { createWorkloop, type Clock } from './api/workloop.js';
+import { connectToLightning } from './channels/socket.js';
+import { joinWorkerQueue } from './channels/worker-queue.js';
+import { startHttpServer, type HttpServer } from './server.js';
+import { ConfigError } from './util/config-error.js';
 import { maskSecrets } from './util/mask-secrets.js';
+import { createMetrics, type WorkerMetrics } from './util/metrics.js';
+import { runTokenVerifier } from './util/run-token.js';
+import { workerVersion } from './util/version.js';
 import type { WorkerConfig } from './util/worker-config.js';
+import { signWorkerToken } from './util/worker-token.js';
+
+export interface WorkerHandle {
+  /** Base URL of the HTTP server (health and metrics). */
+  url: string;
+  /** Graceful shutdown (see api/shutdown.ts); resolves once everything is closed. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Parts a caller may bring instead of the worker building its own (tests observe through them). */
+export interface WorkerOverrides {
+  engine?: Engine;
+  clock?: Clock;
+  /** Delay before reconnect attempt number `tries`. */
+  reconnectAfterMs?: (tries: number) => number;
+}
 
 /**
- * Starts the worker with a validated configuration. The server and the Lightning
- * client plug in here; until they exist it only reports the effective configuration.
+ * Starts the worker with a validated configuration: the HTTP server, the engine,
+ * the connection to Lightning and the claim loop. Resolves once the HTTP server
+ * listens; connecting and claiming go on in the background (and keep retrying
+ * while Lightning is unreachable).
  */
-export async function startWorker(config: WorkerConfig, logger: Logger): Promise<void> {
+export async function startWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<WorkerHandle> {
   logger.info({ config: maskSecrets(config) }, 'ws-worker configuration');
+  const metrics = createMetrics();
+  const http = await listen(config.port, metrics);
+  const engine = overrides.engine ?? createWorkerEngine(config, metrics, logger);
+  const lightning = connectToLightning({
+    url: config.lightningUrl,
+    token: await signWorkerToken(config.secret, config.workerName),
+    workerVersion,
+    timeoutMs: config.messageTimeoutMs,
+    logger,
+    ...(overrides.reconnectAfterMs ? { reconnectAfterMs: overrides.reconnectAfterMs } : {}),
+  });
+
+  const runs = new Set<RunHandle>();
+  const runDeps: RunDeps = {
+    socket: lightning.socket,
+    engine,
+    verifyToken: config.lightningPublicKey ? runTokenVerifier(config.lightningPublicKey) : undefined,
+    messageTimeoutMs: config.messageTimeoutMs,
+    workerVersion,
+    metrics,
+    logger,
+  };
+  const workloop = createWorkloop({
+    capacity: config.capacity,
+    backoff: config.backoff,
+    claim: () => claim(queue, { demand: 1, workerName: config.workerName, timeoutMs: config.claimTimeoutMs }),
+    execute(claimed) {
+      metrics.runClaimed();
+      const run = startRun(claimed, runDeps);
+      runs.add(run);
+      return run.done.finally(() => runs.delete(run));
+    },
+    logger,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
+  const queue = joinWorkerQueue(lightning.socket, {
+    capacity: config.capacity,
+    timeoutMs: config.messageTimeoutMs,
+    logger,
+    onJoined: workloop.resume,
+    onLost: workloop.pause,
+    onWorkAvailable: workloop.wake,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: http.url,
+    stop: () =>
+      (stopping ??= shutdown(
+        { workloop, runs: () => [...runs], engine, queue, lightning, http },
+        { timeoutMs: config.shutdownTimeoutMs, flushTimeoutMs: config.messageTimeoutMs, logger },
+      )),
+  };
+}
+
+function createWorkerEngine(config: WorkerConfig, metrics: WorkerMetrics, logger: Logger): Engine {
+  return createEngine({
+    repoDir: config.repoDir,
+    whitelist: config.whitelist,
+    capacity: config.capacity,
+    memoryLimitMb: config.memoryLimitMb,
+    runTimeoutMs: config.runTimeoutMs,
+    statePropsToRemove: config.statePropsToRemove,
+    logger: logger.child({ component: 'engine' }),
+    autoinstall: {
+      lockRepo: config.lockRepo,
+      // The lock records this name as its holder, so operators can tell which worker holds it.
+      lock: { workerId: config.workerName, onEvent: metrics.lockEvent },
+    },
+  });
+}
+
+// A taken port is a configuration to fix, so it stops start-up with one line.
+async function listen(port: number, metrics: WorkerMetrics): Promise<HttpServer> {
+  try {
+    return await startHttpServer({ port, registry: metrics.registry });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw ConfigError.invalid('port', String(port), `a port this worker can listen on (${code ?? message})`);
+  }
 }

@@ -2,7 +2,8 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { OPTIONS } from '../src/util/options.js';
-import { cleanEnv, runCli, type CliResult } from './helpers/run-cli.js';
+import { createLightningMock } from '@fleet/lightning-mock';
+import { cleanEnv, runCli, startCli, type CliResult } from './helpers/run-cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // The bin as an operator meets it: a real process, real exit codes and streams.
@@ -59,18 +60,26 @@ test('an unusable repo dir exits 2', async (t) => {
   );
 });
 
-test('a valid configuration exits 0 after logging it, masked, as one JSON line', async (t) => {
+test('a valid configuration: logs it once, masked; joins Lightning; SIGTERM shuts down and exits 0', async (t) => {
   const home = await tempDir(t);
-  const result = await runCli(['--capacity', '3'], cleanEnv({ HOME: home, WORKER_SECRET: SECRET, WORKER_CAPACITY: '7' }));
-  t.is(result.code, 0, result.stderr);
-  t.is(result.stderr, '');
-  const lines = result.stdout.trimEnd().split('\n');
-  t.is(lines.length, 1);
-  const { config } = JSON.parse(lines[0] ?? '');
+  const mock = await createLightningMock({ secret: SECRET });
+  t.teardown(() => mock.close());
+  const cli = startCli(['--capacity', '3', '--lightning', mock.url, '--port', '0'], cleanEnv({ HOME: home, WORKER_SECRET: SECRET, WORKER_CAPACITY: '7' }));
+  t.teardown(() => void cli.child.kill('SIGKILL'));
+  const { config } = JSON.parse(await cli.waitForLine(/"ws-worker configuration"/));
   t.is(config.capacity, 3, 'the flag beats the env var');
   t.is(config.secret, '***');
-  t.false(result.stdout.includes(SECRET));
   const repoDir = path.join(home, '.openfn/worker/repo');
   t.is(config.repoDir, repoDir);
   t.true((await stat(repoDir)).isDirectory(), 'the default repo dir was created');
+  await cli.waitForLine(/Joined worker:queue/);
+
+  cli.child.kill('SIGTERM');
+  const result = await cli.result;
+  t.is(result.code, 0, result.stderr);
+  t.is(result.stderr, '');
+  t.false(result.stdout.includes(SECRET));
+  t.is(result.stdout.split('\n').filter((line) => line.includes('"ws-worker configuration"')).length, 1);
+  t.regex(result.stdout, /SIGTERM received: shutting down/);
+  t.regex(result.stdout, /Shutdown complete/);
 });

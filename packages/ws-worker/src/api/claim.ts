@@ -1,0 +1,29 @@
+import type { JoinedChannel } from '../channels/channel.js';
+import type { ClaimedRun } from '../types/lightning.js';
+
+export interface ClaimOptions {
+  /** How many runs to ask for. */
+  demand: number;
+  /** Shown in Lightning as the worker that took the run. */
+  workerName: string;
+  timeoutMs: number;
+}
+
+/** Asks Lightning for runs on the queue channel; resolves with the runs it handed out (often none). */
+export async function claim(queue: Pick<JoinedChannel, 'request'>, { demand, workerName, timeoutMs }: ClaimOptions): Promise<ClaimedRun[]> {
+  return claimedRuns(await queue.request('claim', { demand, worker_name: workerName }, timeoutMs));
+}
+
+/** The runs of a claim reply, `{ runs: [{ id, token }] }`; throws on any other shape. */
+export function claimedRuns(response: unknown): ClaimedRun[] {
+  const runs = (response as { runs?: unknown } | null)?.runs;
+  if (!Array.isArray(runs) || !runs.every(isClaimedRun)) {
+    throw new TypeError(`Lightning answered a claim with ${JSON.stringify(response)}, not { runs: [{ id, token }] }`);
+  }
+  return runs.map(({ id, token }) => ({ id, token }));
+}
+
+function isClaimedRun(run: unknown): run is ClaimedRun {
+  const { id, token } = (run ?? {}) as Partial<ClaimedRun>;
+  return typeof id === 'string' && id !== '' && typeof token === 'string';
+}

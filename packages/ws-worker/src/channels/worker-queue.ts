@@ -1,0 +1,35 @@
+import type { Socket } from 'phoenix';
+import type { Logger } from 'pino';
+import { joinChannel, type JoinedChannel } from './channel.js';
+
+export const QUEUE_TOPIC = 'worker:queue';
+
+export interface WorkerQueueOptions {
+  /** Runs this worker executes at once, for Lightning's bookkeeping. */
+  capacity: number;
+  timeoutMs: number;
+  logger: Logger;
+  /** The queue was (re)joined: claiming can start. */
+  onJoined(): void;
+  /** The queue is gone until phoenix rejoins it: claims would only fail. */
+  onLost(): void;
+  /** Lightning has a run waiting. */
+  onWorkAvailable(): void;
+}
+
+/** Joins `worker:queue`, the channel claims go through, and keeps the worker told whether it is usable. */
+export function joinWorkerQueue(socket: Socket, { capacity, timeoutMs, logger, onJoined, onLost, onWorkAvailable }: WorkerQueueOptions): JoinedChannel {
+  const queue = joinChannel(socket, QUEUE_TOPIC, { capacity }, timeoutMs);
+  queue.onStatus('joined', () => {
+    logger.info(`Joined ${QUEUE_TOPIC}: claiming runs`);
+    onJoined();
+  });
+  queue.onStatus('lost', onLost);
+  // Phoenix keeps retrying the join; a refusal usually means a wrong worker secret.
+  queue.onStatus('refused', (response) => {
+    logger.error(`Lightning refused to let this worker join ${QUEUE_TOPIC}: ${JSON.stringify(response)}`);
+    onLost();
+  });
+  queue.onMessage('work-available', onWorkAvailable);
+  return queue;
+}

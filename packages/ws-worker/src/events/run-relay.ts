@@ -1,0 +1,102 @@
+import type { AutoinstallCompleteEvent, AutoinstallErrorEvent, RunListener } from '@fleet/engine-multi';
+import type { AutoinstallEvent } from '../util/metrics.js';
+import type { ExitReason, RunCompletePayload, RunEventName, RunEvents } from '../types/lightning.js';
+import { workflowErrorReason, type EngineError } from './exit-reason.js';
+import { runCompletePayload, statusLogs } from './run-complete.js';
+import { runLogPayload, workerLogPayload } from './run-log.js';
+import { runStartPayload, versionsBanner } from './run-start.js';
+import type { RunState } from './run-state.js';
+import { interruptedStepPayload, stepCompletePayload } from './step-complete.js';
+import { stepStartPayload } from './step-start.js';
+
+/** Where a run's Lightning events go (the run's outbox). */
+export interface RunEventSink {
+  send<E extends RunEventName>(event: E, payload: RunEvents[E]): void;
+}
+
+export interface RunRelayOptions {
+  runId: string;
+  state: RunState;
+  sink: RunEventSink;
+  workerVersion: string;
+  outputDataclips: boolean;
+  onAutoinstall?: (event: AutoinstallEvent) => void;
+}
+
+export interface RunRelay {
+  /** For `engine.listen(runId, handlers)`. */
+  handlers: Record<string, RunListener>;
+  /**
+   * Ends the run from outside the engine (killed at shutdown, or it could not
+   * start): the step running is closed with the same reason. Engine events that
+   * come after the end are ignored.
+   */
+  fail(reason: ExitReason): void;
+  /** Resolves with how the run ended once its `run:complete` is queued. */
+  readonly outcome: Promise<ExitReason>;
+}
+
+/** Sends the closing status lines and `run:complete`. */
+export function sendCompletion(sink: RunEventSink, runId: string, payload: RunCompletePayload): void {
+  for (const line of statusLogs(runId, payload)) sink.send('run:log', line);
+  sink.send('run:complete', payload);
+}
+
+/**
+ * Turns one run's engine events into Lightning events, in the order they
+ * happen: workflow-start → run:start, job-start → step:start, workflow-log →
+ * run:log, job-complete/job-error → step:complete, workflow-complete/-error →
+ * run:complete. Autoinstall events go to metrics only.
+ */
+export function createRunRelay({ runId, state, sink, workerVersion, outputDataclips, onAutoinstall }: RunRelayOptions): RunRelay {
+  let ended = false;
+  let resolveOutcome: (reason: ExitReason) => void = () => undefined;
+  const outcome = new Promise<ExitReason>((resolve) => (resolveOutcome = resolve));
+
+  const finish = (reason: ExitReason, payload: RunCompletePayload): void => {
+    ended = true;
+    sendCompletion(sink, runId, payload);
+    resolveOutcome(reason);
+  };
+
+  const fail = (reason: ExitReason): void => {
+    if (ended) return;
+    const interrupted = interruptedStepPayload(state, reason, { outputDataclips });
+    if (interrupted) sink.send('step:complete', interrupted);
+    finish(reason, { ...reason });
+  };
+
+  const stepComplete: RunListener = (event) => {
+    const payload = stepCompletePayload(state, event, { outputDataclips });
+    if (payload) sink.send('step:complete', payload);
+  };
+
+  const runEvents: Record<string, RunListener> = {
+    'workflow-start': (event) => {
+      const payload = runStartPayload(event, workerVersion);
+      sink.send('run:start', payload);
+      sink.send('run:log', workerLogPayload(runId, 'VER', 'info', versionsBanner(payload)));
+    },
+    'job-start': (event) => sink.send('step:start', stepStartPayload(state, event)),
+    'workflow-log': (event) => sink.send('run:log', runLogPayload(runId, event, state.activeStep?.stepId)),
+    'job-complete': stepComplete,
+    'job-error': stepComplete,
+    'workflow-complete': (event) => {
+      const reason = state.runReason();
+      finish(reason, runCompletePayload(reason, event, state.finalDataclipId()));
+    },
+    'workflow-error': (event) => fail(workflowErrorReason(event as EngineError)),
+  };
+
+  // The engine documents these payloads (AutoinstallEvents); its emitter is untyped.
+  const handlers: Record<string, RunListener> = {
+    'autoinstall-complete': (payload) => onAutoinstall?.({ name: 'autoinstall-complete', payload: payload as unknown as AutoinstallCompleteEvent }),
+    'autoinstall-error': (payload) => onAutoinstall?.({ name: 'autoinstall-error', payload: payload as unknown as AutoinstallErrorEvent }),
+  };
+  for (const [name, handle] of Object.entries(runEvents)) {
+    handlers[name] = (event) => {
+      if (!ended) handle(event);
+    };
+  }
+  return { handlers, fail, outcome };
+}

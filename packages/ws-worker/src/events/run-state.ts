@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { ExecutionPlan } from '@fleet/engine-multi';
+import type { ExitReason } from '../types/lightning.js';
+import { runExitReason } from './exit-reason.js';
+
+export interface ActiveStep {
+  jobId: string;
+  stepId: string;
+}
+
+interface CompletedStep {
+  jobId: string;
+  next: string[];
+  reason: ExitReason;
+  outputDataclipId: string;
+}
+
+/**
+ * What the worker tracks about one run while it executes: the step running now,
+ * and which dataclip feeds which step. Lightning links steps through dataclip
+ * ids: a step's input is the run's dataclip (first steps) or the output of the
+ * step before it, and the worker makes up each output's id.
+ */
+export class RunState {
+  private active: ActiveStep | undefined;
+  private readonly inputs = new Map<string, string>();
+  private readonly completed: CompletedStep[] = [];
+
+  constructor(plan: ExecutionPlan, inputDataclipId: string | undefined) {
+    if (inputDataclipId) for (const jobId of firstJobs(plan)) this.inputs.set(jobId, inputDataclipId);
+  }
+
+  get activeStep(): ActiveStep | undefined {
+    return this.active;
+  }
+
+  startStep(jobId: string): { stepId: string; inputDataclipId: string | undefined } {
+    this.active = { jobId, stepId: randomUUID() };
+    return { stepId: this.active.stepId, inputDataclipId: this.inputs.get(jobId) };
+  }
+
+  /**
+   * Ends the active step (the engine runs one at a time) and hands its output
+   * dataclip to the steps it leads to. Undefined when no step is active.
+   */
+  completeStep(next: string[], reason: ExitReason): { step: ActiveStep; outputDataclipId: string } | undefined {
+    const step = this.active;
+    if (!step) return undefined;
+    this.active = undefined;
+    const outputDataclipId = randomUUID();
+    for (const target of next) this.inputs.set(target, outputDataclipId);
+    this.completed.push({ jobId: step.jobId, next, reason, outputDataclipId });
+    return { step, outputDataclipId };
+  }
+
+  /** How the run ended, judged by its leaves. */
+  runReason(): ExitReason {
+    return runExitReason(this.leaves().map((step) => step.reason));
+  }
+
+  /** The output of the run's only leaf; undefined when several branches ended. */
+  finalDataclipId(): string | undefined {
+    const leaves = this.completed.filter((step) => step.next.length === 0);
+    return leaves.length === 1 ? leaves[0]?.outputDataclipId : undefined;
+  }
+
+  // A leaf: a step after which nothing ran.
+  private leaves(): CompletedStep[] {
+    const ran = new Set(this.completed.map((step) => step.jobId));
+    return this.completed.filter((step) => !step.next.some((target) => ran.has(target)));
+  }
+}
+
+/**
+ * The steps the input dataclip feeds: the start step, or, when the start is a
+ * trigger (it has no code), every step the trigger leads to. A trigger with no
+ * edges feeds nothing.
+ */
+function firstJobs(plan: ExecutionPlan): string[] {
+  const steps = plan.workflow.steps;
+  const startId = plan.options?.start ?? steps[0]?.id;
+  const start = steps.find((step) => step.id === startId);
+  if (!start) return [];
+  return 'expression' in start ? [start.id] : Object.keys(start.next ?? {});
+}

@@ -1,0 +1,15 @@
+import type { StepStartPayload } from '../types/lightning.js';
+import type { RunState } from './run-state.js';
+import { toMicros } from './timestamp.js';
+
+/** `job-start` as `step:start`: the worker names the step and says which dataclip feeds it. */
+export function stepStartPayload(state: RunState, event: Record<string, unknown>): StepStartPayload {
+  const jobId = String(event.jobId);
+  const { stepId, inputDataclipId } = state.startStep(jobId);
+  return {
+    job_id: jobId,
+    step_id: stepId,
+    timestamp: toMicros(event.time),
+    ...(inputDataclipId ? { input_dataclip_id: inputDataclipId } : {}),
+  };
+}

@@ -1,0 +1,152 @@
+import test from 'ava';
+import { InvalidPlanError } from '../src/errors.js';
+import { convertPlan } from '../src/util/convert-plan.js';
+
+const ADAPTOR = '@openfn/language-common@1.0.0';
+
+const lightningPlan = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  id: 'r1',
+  dataclip_id: 'd1',
+  starting_node_id: 't',
+  triggers: [{ id: 't', type: 'webhook' }],
+  jobs: [
+    { id: 'a', adaptor: ADAPTOR, body: 'fn(s => s)', credential_id: 'c1' },
+    { id: 'b', name: 'second', adaptor: ADAPTOR, body: 'fn(s => s)' },
+  ],
+  edges: [
+    { id: 'e1', source_trigger_id: 't', target_job_id: 'a', condition: 'always' },
+    { id: 'e2', source_job_id: 'a', target_job_id: 'b', condition: 'on_job_success' },
+  ],
+  ...overrides,
+});
+
+const problemsOf = (plan: unknown): string[] => {
+  const error = (() => {
+    try {
+      convertPlan(plan);
+    } catch (thrown) {
+      return thrown;
+    }
+    return undefined;
+  })();
+  if (!(error instanceof InvalidPlanError)) throw new Error(`expected an InvalidPlanError for ${JSON.stringify(plan)}`);
+  return error.problems;
+};
+
+test('triggers then jobs, with next from the edges, the start and the input dataclip', (t) => {
+  t.deepEqual(convertPlan(lightningPlan()), {
+    plan: {
+      id: 'r1',
+      options: { start: 't' },
+      workflow: {
+        steps: [
+          { id: 't', next: { a: true } },
+          { id: 'a', expression: 'fn(s => s)', adaptors: [ADAPTOR], configuration: 'c1', next: { b: { condition: 'on_job_success' } } },
+          { id: 'b', name: 'second', expression: 'fn(s => s)', adaptors: [ADAPTOR] },
+        ],
+      },
+    },
+    dataclipId: 'd1',
+    options: { outputDataclips: true },
+  });
+});
+
+test('an edge with no condition or "always" is followed unconditionally; an expression is kept as it is', (t) => {
+  const { plan } = convertPlan(
+    lightningPlan({
+      jobs: [
+        { id: 'a', adaptor: ADAPTOR, body: '' },
+        { id: 'b', adaptor: ADAPTOR, body: '' },
+        { id: 'c', adaptor: ADAPTOR, body: '' },
+        { id: 'd', adaptor: ADAPTOR, body: '' },
+      ],
+      edges: [
+        { id: 'e1', source_trigger_id: 't', target_job_id: 'a' },
+        { id: 'e2', source_job_id: 'a', target_job_id: 'b', condition: null },
+        { id: 'e3', source_job_id: 'a', target_job_id: 'c', condition: 'always' },
+        { id: 'e4', source_job_id: 'a', target_job_id: 'd', condition: 'state.data.go === true' },
+      ],
+    }),
+  );
+  t.deepEqual(plan.workflow.steps[1]?.next, { b: true, c: true, d: { condition: 'state.data.go === true' } });
+});
+
+test('disabled edges are left out, so a step whose edges are all disabled is a leaf', (t) => {
+  const { plan } = convertPlan(
+    lightningPlan({
+      edges: [
+        { id: 'e1', source_trigger_id: 't', target_job_id: 'a', enabled: false },
+        { id: 'e2', source_job_id: 'a', target_job_id: 'b', enabled: false },
+      ],
+    }),
+  );
+  t.false('next' in plan.workflow.steps[0]!);
+  t.false('next' in plan.workflow.steps[1]!);
+});
+
+test('an inline credential is passed as the configuration; a credential id stays an id', (t) => {
+  const { plan } = convertPlan(
+    lightningPlan({
+      jobs: [
+        { id: 'a', adaptor: ADAPTOR, body: '', credential: { user: 'ada' }, credential_id: 'ignored' },
+        { id: 'b', adaptor: ADAPTOR, body: '', credential_id: 'c2' },
+      ],
+    }),
+  );
+  t.like(plan.workflow.steps[1], { configuration: { user: 'ada' } });
+  t.like(plan.workflow.steps[2], { configuration: 'c2' });
+});
+
+test('name, globals and a job default state carry over; no start and no dataclip are allowed', (t) => {
+  const { plan, dataclipId } = convertPlan({
+    id: 'r2',
+    name: 'My workflow',
+    globals: 'export const x = 1;',
+    jobs: [{ id: 'a', adaptor: ADAPTOR, body: 'fn(s => s)', state: { data: { seed: 1 } } }],
+  });
+  t.deepEqual(plan, {
+    id: 'r2',
+    workflow: {
+      name: 'My workflow',
+      globals: 'export const x = 1;',
+      steps: [{ id: 'a', expression: 'fn(s => s)', adaptors: [ADAPTOR], state: { data: { seed: 1 } } }],
+    },
+  });
+  t.is(dataclipId, undefined);
+});
+
+test('plan options: timeout and memory for the engine, output dataclips for the worker; others ignored', (t) => {
+  const { options } = convertPlan(
+    lightningPlan({ options: { run_timeout_ms: 1500, run_memory_limit_mb: 256, output_dataclips: false, payload_limit_mb: 5, sanitize: 'obfuscate' } }),
+  );
+  t.deepEqual(options, { runTimeoutMs: 1500, memoryLimitMb: 256, outputDataclips: false });
+});
+
+test('a malformed plan is refused with every problem named', (t) => {
+  t.deepEqual(problemsOf('nope'), ['the plan is not an object']);
+  t.deepEqual(problemsOf({ jobs: [] }), ['id must be a non-empty string', 'jobs must be a non-empty array']);
+  t.deepEqual(problemsOf(lightningPlan({ jobs: [{ id: 'a', body: 42 }], edges: [] })), [
+    'jobs[0].body must be a string',
+    'jobs[0].adaptor must be a non-empty string',
+  ]);
+  t.deepEqual(
+    problemsOf(
+      lightningPlan({
+        starting_node_id: 'missing',
+        edges: [
+          { id: 'e1', source_job_id: 'ghost', target_job_id: 'a' },
+          { id: 'e2', source_job_id: 'a', target_job_id: 'ghost' },
+        ],
+      }),
+    ),
+    [
+      'edges[0] must start at a job or trigger of the plan',
+      'edges[1].target_job_id must be a job of the plan',
+      'starting_node_id missing is not a job or trigger of the plan',
+    ],
+  );
+  t.deepEqual(problemsOf(lightningPlan({ options: { run_timeout_ms: 'soon', output_dataclips: 'no' } })), [
+    'options.run_timeout_ms must be a number of at least 1',
+    'options.output_dataclips must be a boolean',
+  ]);
+});

@@ -1,0 +1,166 @@
+import test from 'ava';
+import { generateRunKeys } from '@fleet/lightning-mock';
+import type { LocalRegistry } from '@fleet/local-registry';
+import { TcpProxy } from './helpers/tcp-proxy.js';
+import {
+  eventNames,
+  eventually,
+  jobPlan,
+  nextEvent,
+  sharedRepo,
+  startMock,
+  startTestWorker,
+  useRegistry,
+  waitingJob,
+  workerConfig,
+} from './helpers/stack.js';
+
+// The whole worker in this process (HTTP server, Lightning client, claim loop,
+// real engine) against the Lightning mock, with adaptors installed from the
+// local registry into one repo directory shared by the file's tests.
+
+let registry: LocalRegistry;
+let repo: Awaited<ReturnType<typeof sharedRepo>>;
+
+test.before(async () => {
+  registry = await useRegistry();
+  repo = await sharedRepo();
+});
+
+test.after.always(async () => {
+  await registry?.stop();
+  await repo?.remove();
+});
+
+const messagesOf = (run: { logs: Array<{ message: unknown[] }> }): string[] => run.logs.flatMap((line) => line.message.map(String));
+
+test.serial('a claimed run is executed and every event reported; /livez and /metrics tell an operator', async (t) => {
+  const mock = await startMock(t);
+  const { worker } = await startTestWorker(t, workerConfig(mock.url, repo.dir));
+  const id = mock.enqueueRun(jobPlan("setData(s => ({ n: s.data.n + 1 }));\nlog('from the adaptor');"), { dataclip: { data: { n: 1 } } });
+
+  const run = await mock.waitForRun(id, { timeoutMs: 60_000 });
+  t.is(run.status, 'success', JSON.stringify(run));
+  t.is(run.workerName, 'it-worker');
+  const names = eventNames(run);
+  t.deepEqual(names.slice(0, 3), ['fetch:plan', 'fetch:dataclip', 'run:start']);
+  t.is(names.at(-1), 'run:complete');
+  t.deepEqual(names.filter((name) => name.startsWith('step:')), ['step:start', 'step:complete']);
+  t.true(messagesOf(run).includes('from the adaptor'));
+  t.deepEqual(run.finalState, { data: { n: 2 } });
+
+  t.is((await fetch(`${worker.url}/livez`)).status, 200);
+  const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+  t.regex(metrics, /^fleet_worker_runs_claimed_total 1$/m);
+  t.regex(metrics, /^fleet_worker_runs_completed_total\{reason="success"\} 1$/m);
+  t.regex(metrics, /^fleet_worker_autoinstall_total\{outcome="(installed|already-installed)"\} 1$/m);
+});
+
+test.serial('a failing job fails its run, and the worker goes on to the next', async (t) => {
+  const mock = await startMock(t);
+  await startTestWorker(t, workerConfig(mock.url, repo.dir));
+  const failing = mock.enqueueRun(jobPlan("fail('the API said no');"));
+  const next = mock.enqueueRun(jobPlan('fn(s => s);'));
+
+  const [failed, succeeded] = await mock.waitForAll([failing, next], { timeoutMs: 60_000 });
+  t.like(failed, { status: 'failed', errorType: 'AdaptorError' });
+  t.regex(String(failed?.errorMessage), /the API said no/);
+  t.is(succeeded?.status, 'success');
+});
+
+test.serial('a failed fetch:plan ends that run as an exception; the worker goes on to the next', async (t) => {
+  const mock = await startMock(t);
+  const { logs } = await startTestWorker(t, workerConfig(mock.url, repo.dir));
+  const broken = mock.enqueueRun(jobPlan('fn(s => s);'), { refuse: { 'fetch:plan': 'unavailable' } });
+  const next = mock.enqueueRun(jobPlan('fn(s => s);'));
+
+  const [failed, succeeded] = await mock.waitForAll([broken, next], { timeoutMs: 60_000 });
+  t.like(failed, { status: 'exception', errorType: 'FetchPlanError', errorMessage: `Failed to fetch the plan of run ${broken}: [fetch:plan] unavailable` });
+  t.is(succeeded?.status, 'success');
+  t.true(logs.some((line) => line.startsWith(`Run ${broken} complete: exception (FetchPlanError`)));
+});
+
+test.serial('a run token that fails verification ends that run only; the right key runs it', async (t) => {
+  const lightningKeys = generateRunKeys();
+  const mock = await startMock(t, { runPrivateKey: lightningKeys.privateKey });
+  const wrongKey = workerConfig(mock.url, repo.dir, { lightningPublicKey: generateRunKeys().publicKey });
+  const { worker, logs } = await startTestWorker(t, wrongKey);
+  const refused = [mock.enqueueRun(jobPlan('fn(s => s);')), mock.enqueueRun(jobPlan('fn(s => s);'))];
+
+  for (const run of await mock.waitForAll(refused, { timeoutMs: 60_000 })) {
+    t.like(run, { status: 'exception', errorType: 'RunTokenError' });
+    t.false(eventNames(run).includes('run:start'), 'nothing was executed');
+  }
+  t.false(logs.some((line) => line.startsWith('Disconnected')), 'the worker stayed connected throughout');
+  await worker.stop();
+
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { lightningPublicKey: mock.runPublicKey }));
+  const verified = mock.enqueueRun(jobPlan('fn(s => s);'));
+  t.is((await mock.waitForRun(verified, { timeoutMs: 60_000 })).status, 'success');
+});
+
+test.serial('a disconnect mid-run: the run goes on, its events arrive after the reconnect, and it succeeds', async (t) => {
+  const mock = await startMock(t, { lostGraceMs: 30_000 });
+  const proxy = await TcpProxy.start(mock.port);
+  t.teardown(() => proxy.close());
+  const { logs } = await startTestWorker(t, workerConfig(`ws://127.0.0.1:${proxy.port}/worker`, repo.dir), { reconnectAfterMs: () => 100 });
+  const id = mock.enqueueRun(jobPlan(waitingJob(1500)));
+
+  await nextEvent(mock, id, 'step:start');
+  proxy.cut();
+  await eventually(() => logs.some((line) => line.startsWith('Disconnected from Lightning')), 'the worker to notice the disconnect');
+  proxy.open();
+
+  const run = await mock.waitForRun(id, { timeoutMs: 60_000 });
+  t.is(run.status, 'success', JSON.stringify(run));
+  t.true(messagesOf(run).includes('waited'), 'a log line of the run made it across');
+  t.is(eventNames(run).filter((name) => name === 'run:complete').length, 1);
+  t.true(logs.includes('Joined worker:queue: claiming runs'));
+  t.is(logs.filter((line) => line.startsWith('Joined worker:queue')).length, 2, 'the queue was rejoined after the reconnect');
+});
+
+test.serial('capacity: never more runs at once than its capacity, and every slot is used', async (t) => {
+  const mock = await startMock(t);
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { capacity: 2 }));
+  let running = 0;
+  let most = 0;
+  mock.on('event', ({ event }) => {
+    if (event === 'run:start') most = Math.max(most, ++running);
+    if (event === 'run:complete') running -= 1;
+  });
+  const ids = Array.from({ length: 4 }, () => mock.enqueueRun(jobPlan(waitingJob(400))));
+
+  const runs = await mock.waitForAll(ids, { timeoutMs: 60_000 });
+  t.deepEqual(
+    runs.map((run) => run.status),
+    ['success', 'success', 'success', 'success'],
+  );
+  t.is(most, 2);
+});
+
+test.serial('stop: a run in flight finishes within the shutdown timeout, and no new run is claimed', async (t) => {
+  const mock = await startMock(t);
+  const { worker, logs } = await startTestWorker(t, workerConfig(mock.url, repo.dir, { shutdownTimeoutMs: 30_000 }));
+  const inFlight = mock.enqueueRun(jobPlan(waitingJob(1000)));
+  await nextEvent(mock, inFlight, 'step:start');
+
+  const stopping = worker.stop();
+  const later = mock.enqueueRun(jobPlan('fn(s => s);'));
+  await stopping;
+  t.is(mock.getRun(inFlight)?.status, 'success');
+  t.is(mock.getRun(later)?.status, 'queued');
+  t.true(logs.includes('Shutdown complete'));
+});
+
+test.serial('stop: a run that outlasts the shutdown timeout is killed and reported as killed', async (t) => {
+  const mock = await startMock(t);
+  const { worker } = await startTestWorker(t, workerConfig(mock.url, repo.dir, { shutdownTimeoutMs: 300 }));
+  const id = mock.enqueueRun(jobPlan(waitingJob(60_000)));
+  await nextEvent(mock, id, 'step:start');
+
+  await worker.stop();
+  const run = mock.getRun(id);
+  t.like(run, { status: 'killed', errorType: 'ShutdownError' });
+  t.deepEqual(eventNames(run!).slice(-1), ['run:complete']);
+  t.true(eventNames(run!).includes('step:complete'), 'the interrupted step was closed');
+});

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLightningMock, type LightningMock } from '@fleet/lightning-mock';
+import { startWorkerProcess, type LogLine, type WorkerProcess } from './worker-process.js';
+
+export interface FleetOptions {
+  workers: number;
+  capacity?: number;
+  repoLock?: boolean;
+  /** Comma-separated adaptor name patterns. */
+  whitelist: string;
+  /** Environment of the workers (npm registry settings go here). */
+  env?: NodeJS.ProcessEnv;
+  /** A repo directory to share; a fresh temporary one by default (removed on stop). */
+  repoDir?: string;
+  onLog?: (worker: string, line: LogLine) => void;
+  /** How long to wait for every worker to join the queue. */
+  startTimeoutMs?: number;
+}
+
+export interface Fleet {
+  mock: LightningMock;
+  repoDir: string;
+  workers: WorkerProcess[];
+  /** Starts one more worker into the same fleet and waits until it has joined the queue. */
+  addWorker(name: string): Promise<WorkerProcess>;
+  stop(): Promise<void>;
+}
+
+/** A mock Lightning and N real `ws-worker` processes sharing one repo directory. */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const { capacity = 2, repoLock = true, whitelist, env = process.env, onLog, startTimeoutMs = 30_000 } = options;
+  const secret = randomBytes(16).toString('hex');
+  const mock = await createLightningMock({ secret });
+  const ownRepo = !options.repoDir;
+  const repoDir = options.repoDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fleet-repo-')));
+  const workers: WorkerProcess[] = [];
+
+  const addWorker = async (name: string): Promise<WorkerProcess> => {
+    const joined = waitForQueueJoin(mock, startTimeoutMs);
+    const worker = startWorkerProcess({
+      name,
+      lightningUrl: mock.url,
+      secret,
+      repoDir,
+      capacity,
+      repoLock,
+      whitelist,
+      env,
+      ...(onLog ? { onLog: (line: LogLine) => onLog(name, line) } : {}),
+    });
+    workers.push(worker);
+    await Promise.race([
+      joined,
+      worker.exited.then((code) => {
+        const last = worker.logs.slice(-20).map((line) => line.msg).join('\n');
+        throw new Error(`worker ${name} exited (${code}) before joining the queue; its last output:\n${last}`);
+      }),
+    ]);
+    return worker;
+  };
+
+  const stop = async (): Promise<void> => {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await mock.close();
+    if (ownRepo) await rm(repoDir, { recursive: true, force: true });
+  };
+
+  try {
+    for (let i = 1; i <= options.workers; i++) await addWorker(`worker-${i}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { mock, repoDir, workers, addWorker, stop };
+}
+
+function waitForQueueJoin(mock: LightningMock, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      mock.off('join', onJoin);
+      reject(new Error(`no worker joined worker:queue within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onJoin = ({ topic }: { topic: string }): void => {
+      if (topic !== 'worker:queue') return;
+      clearTimeout(timer);
+      mock.off('join', onJoin);
+      resolve();
+    };
+    mock.on('join', onJoin);
+  });
+}

@@ -1,0 +1,7 @@
+export type { Fleet, FleetOptions } from './fleet.js';
+export { startFleet } from './fleet.js';
+export type { InstallReport } from './install-report.js';
+export { installReport } from './install-report.js';
+export { lightningPlan } from './lightning-plan.js';
+export type { LogLine, WorkerProcess, WorkerProcessOptions } from './worker-process.js';
+export { startWorkerProcess } from './worker-process.js';

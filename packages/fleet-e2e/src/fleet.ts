@@ -15,9 +15,19 @@ export interface FleetOptions {
   env?: NodeJS.ProcessEnv;
   /** A repo directory to share; a fresh temporary one by default (removed on stop). */
   repoDir?: string;
+  /** The address the mock Lightning listens on. Default 127.0.0.1. */
+  lightningHost?: string;
   onLog?: (worker: string, line: LogLine) => void;
   /** How long to wait for every worker to join the queue. */
   startTimeoutMs?: number;
+}
+
+export interface AddWorkerOptions {
+  /** The fleet's repo directory as this worker sees it (another host mounts it elsewhere). */
+  repoDir?: string;
+  capacity?: number;
+  /** See WorkerProcessOptions.prefix. */
+  prefix?: string[];
 }
 
 export interface Fleet {
@@ -25,7 +35,7 @@ export interface Fleet {
   repoDir: string;
   workers: WorkerProcess[];
   /** Starts one more worker into the same fleet and waits until it has joined the queue. */
-  addWorker(name: string): Promise<WorkerProcess>;
+  addWorker(name: string, options?: AddWorkerOptions): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
 
@@ -33,12 +43,12 @@ export interface Fleet {
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const { capacity = 2, repoLock = true, whitelist, env = process.env, onLog, startTimeoutMs = 30_000 } = options;
   const secret = randomBytes(16).toString('hex');
-  const mock = await createLightningMock({ secret });
+  const mock = await createLightningMock({ secret, ...(options.lightningHost ? { host: options.lightningHost } : {}) });
   const ownRepo = !options.repoDir;
   const repoDir = options.repoDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fleet-repo-')));
   const workers: WorkerProcess[] = [];
 
-  const addWorker = async (name: string): Promise<WorkerProcess> => {
+  const addWorker = async (name: string, overrides: AddWorkerOptions = {}): Promise<WorkerProcess> => {
     const joined = waitForQueueJoin(mock, startTimeoutMs);
     const worker = startWorkerProcess({
       name,
@@ -49,6 +59,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       repoLock,
       whitelist,
       env,
+      ...overrides,
       ...(onLog ? { onLog: (line: LogLine) => onLog(name, line) } : {}),
     });
     workers.push(worker);

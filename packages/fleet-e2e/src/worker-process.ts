@@ -25,6 +25,8 @@ export interface WorkerProcessOptions {
   env: NodeJS.ProcessEnv;
   /** Extra flags, e.g. a short shutdown timeout. */
   args?: string[];
+  /** A command the worker runs under, e.g. one that enters another host's network namespace. */
+  prefix?: string[];
   /** Called with every line the worker logs, as it arrives. */
   onLog?: (line: LogLine) => void;
 }
@@ -40,7 +42,7 @@ export interface WorkerProcess {
 
 /** Starts a real `ws-worker` process. */
 export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
-  const { name, lightningUrl, secret, repoDir, capacity, repoLock, whitelist, env, args = [] } = options;
+  const { name, lightningUrl, secret, repoDir, capacity, repoLock, whitelist, env, args = [], prefix = [] } = options;
   const flags = [
     `--lightning=${lightningUrl}`,
     `--repo-dir=${repoDir}`,
@@ -52,7 +54,8 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     ...(repoLock ? [] : ['--no-repo-lock']),
     ...args,
   ];
-  const child = spawn(process.execPath, [CLI, ...flags], {
+  const [command = process.execPath, ...commandArgs] = [...prefix, process.execPath, CLI, ...flags];
+  const child = spawn(command, commandArgs, {
     env: { ...env, WORKER_SECRET: secret },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

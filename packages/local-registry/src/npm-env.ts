@@ -16,8 +16,8 @@ export const npmEnv = async (registryUrl: string, dir: string): Promise<Record<s
     npm_config_cache: join(dir, 'npm-cache'),
     npm_config_userconfig: userconfig,
     npm_config_globalconfig: globalconfig,
-    // A proxy from the environment must not catch requests to loopback.
-    npm_config_noproxy: '127.0.0.1,localhost',
+    // A proxy from the environment must not catch requests to this registry.
+    npm_config_noproxy: `${new URL(registryUrl).hostname},127.0.0.1,localhost`,
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',

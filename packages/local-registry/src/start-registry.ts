@@ -29,10 +29,12 @@ export interface LocalRegistry {
 export interface StartOptions {
   /** Preload the packages listed in `fixtures`. Default true. */
   publishFixtures?: boolean;
+  /** The address to listen on. Default 127.0.0.1; tests with hosts in network namespaces pass their bridge's address. */
+  host?: string;
 }
 
-/** Starts a verdaccio registry on 127.0.0.1 with a free port and no uplinks: it never reaches the internet. */
-export const startRegistry = async ({ publishFixtures: preload = true }: StartOptions = {}): Promise<LocalRegistry> => {
+/** Starts a verdaccio registry on a free port (of 127.0.0.1 by default) with no uplinks: it never reaches the internet. */
+export const startRegistry = async ({ publishFixtures: preload = true, host = '127.0.0.1' }: StartOptions = {}): Promise<LocalRegistry> => {
   const dir = await mkdtemp(join(tmpdir(), 'fleet-local-registry-'));
   const removeDir = (): Promise<void> => rm(dir, { recursive: true, force: true, maxRetries: 3 });
   let server: Server;
@@ -40,7 +42,7 @@ export const startRegistry = async ({ publishFixtures: preload = true }: StartOp
     server = (await runServer(offlineConfig(join(dir, 'storage')))) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
+      server.listen(0, host, resolve);
     });
   } catch (error) {
     await removeDir();
@@ -48,7 +50,7 @@ export const startRegistry = async ({ publishFixtures: preload = true }: StartOp
   }
 
   const tarballs = countTarballRequests(server);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const url = `http://${host}:${(server.address() as AddressInfo).port}/`;
   let stopping: Promise<void> | undefined;
   const registry: LocalRegistry = {
     url,

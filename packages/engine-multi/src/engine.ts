@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { silentLogger, type ExecutionPlan, type Logger } from '@fleet/runtime';
+import { silentLogger, sweepStaging, type ExecutionPlan, type Logger } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
 import { createPool } from './pool/pool.js';
@@ -50,6 +50,9 @@ export type RunListener = (payload: Record<string, unknown>) => void;
 
 export const DEFAULT_WHITELIST = [/^@openfn\//];
 
+// Longer than any install takes, so that no live install of another host is swept.
+const ORPHAN_STAGE_AGE_MS = 60 * 60_000;
+
 const DEFAULTS = {
   capacity: 5,
   memoryLimitMb: 500,
@@ -76,6 +79,7 @@ export function createEngine(options: EngineOptions) {
     ...(lock ? { lock } : {}),
   });
   const pool = createPool(settings);
+  void removeOrphanStages(repoDir, logger);
   const runs = new Map<string, EventEmitter>();
   const emitterFor = (runId: string): EventEmitter => {
     let emitter = runs.get(runId);
@@ -146,6 +150,20 @@ export function createEngine(options: EngineOptions) {
 }
 
 export type Engine = ReturnType<typeof createEngine>;
+
+/**
+ * Installs cut short (a worker SIGKILLed, a node lost) leave their staging
+ * folders behind; each engine clears the old ones of the whole fleet as it
+ * starts, in the background: a failure is logged, never fatal.
+ */
+async function removeOrphanStages(repoDir: string, logger: Logger): Promise<void> {
+  try {
+    const removed = await sweepStaging(repoDir, { olderThanMs: ORPHAN_STAGE_AGE_MS });
+    if (removed.length > 0) logger.info(`Removed ${removed.length} staging folder(s) left by interrupted installs: ${removed.join(', ')}`);
+  } catch (error) {
+    logger.warn(`Could not sweep the staging folders of ${repoDir}: ${(error as Error).message}`);
+  }
+}
 
 function resolveOptions(options: EngineOptions) {
   if (typeof options?.repoDir !== 'string' || options.repoDir === '') {

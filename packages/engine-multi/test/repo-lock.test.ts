@@ -1,9 +1,11 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
+import esmock from 'esmock';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
 import { aliasFor, isInstalled, silentLogger } from '@fleet/runtime';
-import { withInstallLock } from '../src/index.js';
+import { withInstallLock, type LockEvent } from '../src/index.js';
+import type { LockOwner } from '../src/util/lock-owner.js';
 import { startWorker, type LockWorker } from './helpers/lock-workers.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -273,4 +275,29 @@ test('a lock lost while held is logged and the work finishes; nothing throws fro
   );
   t.is(result, 'finished');
   t.true(warnings.some((line) => line.startsWith('Lost the install lock of a_1.0.0')));
+});
+
+test('a lock another worker also believes it holds (its owner record replaced ours) is reported; the work still runs', async (t) => {
+  const repoDir = await tempDir(t);
+  const ownerModule = await import('../src/util/lock-owner.js');
+  // Another host whose mkdir the filesystem also let succeed writes its record just after ours.
+  const { withInstallLock: withLock } = await esmock<typeof import('../src/util/repo-lock.js')>('../src/util/repo-lock.ts', {
+    '../src/util/lock-owner.ts': {
+      ...ownerModule,
+      writeOwner: async (file: string, owner: LockOwner) => {
+        await ownerModule.writeOwner(file, owner);
+        await ownerModule.writeOwner(file, { ...owner, host: 'host-b', pid: 77, workerId: 'w-b', token: 'not-ours' });
+      },
+    },
+  });
+  const warnings: string[] = [];
+  const events: LockEvent[] = [];
+  const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+  const result = await withLock(repoDir, 'a_1.0.0', logger, async () => 'installed', { onEvent: (event) => events.push(event) });
+  t.is(result, 'installed');
+  t.deepEqual(
+    events.map((event) => event.type),
+    ['compromised', 'acquired', 'released'],
+  );
+  t.regex(warnings[0] ?? '', /^The install lock of a_1\.0\.0 is not ours alone \(worker w-b, pid 77 on host-b, .* holds it too/);
 });

@@ -188,12 +188,28 @@ async function tryLock(
   const owner = newOwner(workerId);
   const acquiredAt = now();
   await writeOwner(paths.owner, owner);
+  await confirmOwnership(paths, alias, owner, logger, onEvent);
   return async () => {
     await removeOwner(paths.owner, owner);
     // Rejects when the lock was compromised meanwhile; there is nothing left to release then.
     await releaseLock().catch(() => undefined);
     onEvent?.({ type: 'released', alias, heldMs: Math.round(now() - acquiredAt) });
   };
+}
+
+/**
+ * Some network filesystem clients report a mkdir as done when another host's
+ * mkdir of the same directory won, so two workers may both believe they hold a
+ * lock. Each writes its owner record (the last rename wins), so a record that is
+ * not ours right after we wrote it says so. Nothing is undone: the lock only
+ * saves duplicate installs, and publishing stays atomic; the operator is told.
+ */
+async function confirmOwnership(paths: LockPaths, alias: string, owner: LockOwner, logger: Logger, onEvent: Settings['onEvent']): Promise<void> {
+  const recorded = await readOwner(paths.owner);
+  if (recorded?.token === owner.token) return;
+  const message = `${describeOwner(recorded)} holds it too: this filesystem did not make creating the lock exclusive`;
+  logger.warn(`The install lock of ${alias} is not ours alone (${message}); installing anyway, publishing stays atomic`);
+  onEvent?.({ type: 'compromised', alias, message });
 }
 
 async function takeOver(

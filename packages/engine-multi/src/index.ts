@@ -9,3 +9,5 @@ export type { ExecutionPlan, Step, JobStep, TriggerStep, EdgeCondition, LinkerEn
 export type { InstallLockOptions, LockEvent } from './util/repo-lock.js';
 export { withInstallLock } from './util/repo-lock.js';
 export type { LockOwner } from './util/lock-owner.js';
+export type { CheckRepoOptions, CheckResult, RepoCheck } from './util/check-repo.js';
+export { checkRepo } from './util/check-repo.js';

@@ -15,6 +15,7 @@ export type { InstallOptions, InstallOutcome, InstallResult } from './repo/insta
 export { install } from './repo/install.js';
 export { adaptorEntry, resolveAdaptor } from './repo/resolve-adaptor.js';
 export { adaptorDir } from './repo/layout.js';
+export { TARGET_TAKEN_CODES } from './repo/publish.js';
 export type { SweepOptions } from './repo/staging.js';
 export { sweepStaging } from './repo/staging.js';
 export { pidIsAlive } from './util/pid-is-alive.js';

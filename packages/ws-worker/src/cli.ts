@@ -1,19 +1,25 @@
 #!/usr/bin/env node
+import { checkRepo } from '@fleet/engine-multi';
 import { pino, type Logger } from 'pino';
 import { startWorker, type WorkerHandle } from './start.js';
-import { HelpRequested, parseConfig } from './util/cli.js';
+import { HelpRequested, parseInvocation } from './util/cli.js';
 import { ConfigError } from './util/config-error.js';
+import { reportLines } from './util/repo-check-report.js';
 import { checkRepoDir } from './util/repo-dir.js';
 
 // The usual exit code for a usage error: a supervisor can tell a configuration
 // to fix from a crash worth a restart.
 const EXIT_CONFIG_ERROR = 2;
+// `check-repo` found something to fix.
+const EXIT_WARNINGS = 1;
 // What a shell reports for a process ended by SIGINT: the operator insisted.
 const EXIT_FORCED = 130;
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   try {
-    const config = parseConfig(argv, env);
+    const invocation = parseInvocation(argv, env);
+    if (invocation.command === 'check-repo') return await checkRepoCommand(invocation.repoDir);
+    const { config } = invocation;
     await checkRepoDir(config.repoDir);
     const logger = pino({ name: 'ws-worker', level: config.logLevel });
     stopOnSignals(await startWorker(config, logger), logger);
@@ -29,6 +35,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | un
     }
     throw error;
   }
+}
+
+// No checkRepoDir first: a repo dir this process cannot write to is one of the findings.
+async function checkRepoCommand(repoDir: string): Promise<number> {
+  const result = await checkRepo(repoDir);
+  process.stdout.write(`${reportLines(result).join('\n')}\n`);
+  return result.ok ? 0 : EXIT_WARNINGS;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from '@fleet/engine-multi';
+import { checkRepo, createEngine, type Engine } from '@fleet/engine-multi';
 import type { Logger } from 'pino';
 import { claim } from './api/claim.js';
 import { startRun, type RunDeps, type RunHandle } from './api/execute-run.js';
@@ -10,6 +10,7 @@ import { startHttpServer, type HttpServer } from './server.js';
 import { ConfigError } from './util/config-error.js';
 import { maskSecrets } from './util/mask-secrets.js';
 import { createMetrics, type WorkerMetrics } from './util/metrics.js';
+import { logRepoCheck } from './util/repo-check-report.js';
 import { runTokenVerifier } from './util/run-token.js';
 import { workerVersion } from './util/version.js';
 import type { WorkerConfig } from './util/worker-config.js';
@@ -34,12 +35,19 @@ export interface WorkerOverrides {
  * Starts the worker with a validated configuration: the HTTP server, the engine,
  * the connection to Lightning and the claim loop. Resolves once the HTTP server
  * listens; connecting and claiming go on in the background (and keep retrying
- * while Lightning is unreachable).
+ * while Lightning is unreachable), as does a check of the repo dir's filesystem,
+ * which is logged and never stops the worker.
  */
 export async function startWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<WorkerHandle> {
   logger.info({ config: maskSecrets(config) }, 'ws-worker configuration');
   const metrics = createMetrics();
   const http = await listen(config.port, metrics);
+  // In the background: its heartbeat probe alone takes over a second, and a
+  // filesystem worth a warning is no reason not to run.
+  const repoChecked = checkRepo(config.repoDir).then(
+    (result) => logRepoCheck(result, logger),
+    (error: Error) => logger.warn(`Could not check the repo dir ${config.repoDir}: ${error.message}`),
+  );
   const engine = overrides.engine ?? createWorkerEngine(config, metrics, logger);
   const lightning = connectToLightning({
     url: config.lightningUrl,
@@ -85,11 +93,15 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
   let stopping: Promise<void> | undefined;
   return {
     url: http.url,
+    // Also waits for the repo check, so that its probe folder is gone when the process exits.
     stop: () =>
-      (stopping ??= shutdown(
-        { workloop, runs: () => [...runs], engine, queue, lightning, http },
-        { timeoutMs: config.shutdownTimeoutMs, flushTimeoutMs: config.messageTimeoutMs, logger },
-      )),
+      (stopping ??= Promise.all([
+        shutdown(
+          { workloop, runs: () => [...runs], engine, queue, lightning, http },
+          { timeoutMs: config.shutdownTimeoutMs, flushTimeoutMs: config.messageTimeoutMs, logger },
+        ),
+        repoChecked,
+      ]).then(() => undefined)),
   };
 }
 

@@ -5,9 +5,12 @@ import { exists } from '../util/exists.js';
 
 export type PublishOutcome = 'published' | 'lost-race';
 
-// What a rename onto an existing, non-empty folder reports: ENOTEMPTY or EEXIST on
-// local filesystems and NFS, EPERM on sshfs.
-const TARGET_TAKEN = new Set(['ENOTEMPTY', 'EEXIST', 'EPERM']);
+/**
+ * What a rename onto an existing, non-empty folder reports: ENOTEMPTY or EEXIST
+ * on local filesystems and NFS, EPERM on sshfs. A publish failing with one of
+ * these lost a race.
+ */
+export const TARGET_TAKEN_CODES: ReadonlySet<string> = new Set(['ENOTEMPTY', 'EEXIST', 'EPERM']);
 
 /**
  * Moves a finished adaptor folder to its final path in ONE rename, so the final
@@ -23,7 +26,7 @@ export async function publish(builtDir: string, finalDir: string): Promise<Publi
     await rename(builtDir, finalDir);
     return 'published';
   } catch (error) {
-    if (!TARGET_TAKEN.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!TARGET_TAKEN_CODES.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     if (await exists(path.join(finalDir, 'package.json'))) return 'lost-race';
     throw new CorruptAdaptorError(finalDir);
   }

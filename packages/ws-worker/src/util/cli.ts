@@ -4,6 +4,7 @@ import type Yargs from 'yargs/yargs';
 import { ConfigError } from './config-error.js';
 import { optionSource } from './option-source.js';
 import { OPTIONS, type OptionSpec } from './options.js';
+import { directory } from './parse-value.js';
 import { buildWorkerConfig, type WorkerConfig } from './worker-config.js';
 
 // yargs 17's ES module build breaks help lines in the middle of words (yargs
@@ -18,13 +19,29 @@ export class HelpRequested extends Error {
   }
 }
 
+const CHECK_REPO = 'check-repo';
+
+/** What a command line asks for: run the worker, or check a repo dir and exit. */
+export type Invocation = { command: 'start'; config: WorkerConfig } | { command: typeof CHECK_REPO; repoDir: string };
+
 /**
- * The worker configuration from a command line and an environment. Pure: it reads
- * neither process.argv nor process.env, prints nothing and never exits. Throws
+ * The invocation from a command line and an environment. Pure: it reads neither
+ * process.argv nor process.env, prints nothing and never exits. Throws
  * ConfigError for bad input and HelpRequested for `--help`.
  */
+export function parseInvocation(argv: string[], env: NodeJS.ProcessEnv): Invocation {
+  const flags = parseFlags(argv);
+  const options = optionSource(flags, env);
+  // Checking a repo dir reads only the repo dir: no secret or Lightning URL needed.
+  if ((flags._ as unknown[])[0] === CHECK_REPO) return { command: CHECK_REPO, repoDir: options.value('repo-dir', directory) };
+  return { command: 'start', config: buildWorkerConfig(options) };
+}
+
+/** The worker configuration from a command line that starts the worker; see parseInvocation. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig {
-  return buildWorkerConfig(optionSource(parseFlags(argv), env));
+  const invocation = parseInvocation(argv, env);
+  if (invocation.command !== 'start') throw new ConfigError(`${invocation.command} starts no worker, so it has no worker configuration`);
+  return invocation.config;
 }
 
 interface ParseOutcome {
@@ -48,8 +65,12 @@ function parseFlags(argv: string[]): Record<string, unknown> {
 }
 
 const USAGE = `Usage: $0 [options]
+   or: $0 check-repo [--repo-dir DIR]
 
 Each option can also be set by its environment variable; a flag beats its variable, which beats the default.`;
+
+const CHECK_REPO_DESCRIPTION =
+  "Check that the repo dir's filesystem suits workers sharing it (locks, atomic publish, caching), print one line per check, and exit: 0 all ok, 1 warnings";
 
 function commandLine(): Argv {
   const parser = yargs()
@@ -70,7 +91,9 @@ function commandLine(): Argv {
     .help()
     .alias('help', 'h')
     .version(false);
-  for (const [key, spec] of Object.entries(OPTIONS)) parser.option(key, yargsOption(spec));
+  // Not global: the worker's options are refused after `check-repo`, which takes only the repo dir.
+  for (const [key, spec] of Object.entries(OPTIONS)) parser.option(key, { ...yargsOption(spec), global: false });
+  parser.command(CHECK_REPO, CHECK_REPO_DESCRIPTION, (command) => command.option('repo-dir', yargsOption(OPTIONS['repo-dir'])));
   return parser;
 }
 

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 // The built bin, as an operator runs it: `ws-worker` is dist/cli.js beside the package entry.
-const CLI = path.join(path.dirname(fileURLToPath(import.meta.resolve('@fleet/ws-worker'))), 'cli.js');
+export const WS_WORKER_BIN = path.join(path.dirname(fileURLToPath(import.meta.resolve('@fleet/ws-worker'))), 'cli.js');
 
 /** One pino line a worker wrote (non-JSON output is kept as `{ msg }`). */
 export interface LogLine {
@@ -54,7 +54,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     ...(repoLock ? [] : ['--no-repo-lock']),
     ...args,
   ];
-  const [command = process.execPath, ...commandArgs] = [...prefix, process.execPath, CLI, ...flags];
+  const [command = process.execPath, ...commandArgs] = [...prefix, process.execPath, WS_WORKER_BIN, ...flags];
   const child = spawn(command, commandArgs, {
     env: { ...env, WORKER_SECRET: secret },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
 import { aliasFor, install, isInstalled, runNpm } from '@fleet/runtime';
@@ -10,6 +12,7 @@ import {
   onHost,
   startFleet,
   startHosts,
+  WS_WORKER_BIN,
   type Fleet,
   type Host,
   type Hosts,
@@ -186,6 +189,16 @@ function defineTests(): void {
     t.false(tookOver, 'host B never took the live lock over');
     t.deepEqual(installReport(fleet.workers).installs[aliasFor(SLOW)], [a.name]);
     t.true(b.logs.some((line) => line.msg.startsWith(`Waiting for the install lock of ${aliasFor(SLOW)}`)));
+  });
+
+  test.serial("ws-worker check-repo on host A's sshfs mount: every check ok, as mounted with caches off", async (t) => {
+    const [command = 'nsenter', ...args] = [...onHost(hostA), process.execPath, WS_WORKER_BIN, 'check-repo', '--repo-dir', path.join(hostA.mount, 'checked')];
+    const { stdout } = await promisify(execFile)(command, args);
+    t.log(stdout);
+    t.regex(stdout, /^ok {4}filesystem +fuse\.sshfs at .*its sshfs process \(pid \d+\) runs with caching off$/m);
+    t.regex(stdout, /^ok {4}rename-onto-non-empty +.*fails with EPERM/m);
+    t.regex(stdout, /^ok {4}mtime-resolution +whole seconds/m);
+    t.regex(stdout, /^ok: all 7 checks of .* passed$/m);
   });
 
   test.serial('on sshfs a rename onto a published adaptor fails with EPERM, and install counts it as a lost race', async (t) => {

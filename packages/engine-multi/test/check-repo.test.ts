@@ -62,6 +62,16 @@ test('no mount table: the filesystem is unknown, which is no warning', async (t)
   t.regex(checkNamed(result, 'filesystem').detail, /^unknown/);
 });
 
+test('with the install lock off, .locks is neither checked nor created', async (t) => {
+  const repoDir = await repoIn(t);
+  const result = await checkRepo(repoDir, { ...fakeClock(), lockRepo: false });
+  t.deepEqual(
+    result.checks.map((check) => check.name),
+    NAMES.filter((name) => name !== 'locks-dir'),
+  );
+  t.deepEqual(await readdir(repoDir), ['.staging']);
+});
+
 test('a file where .locks should be: a warning with a fix; the other checks still run', async (t) => {
   const repoDir = await repoIn(t);
   await mkdir(repoDir);

@@ -44,7 +44,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
   const http = await listen(config.port, metrics);
   // In the background: its heartbeat probe alone takes over a second, and a
   // filesystem worth a warning is no reason not to run.
-  const repoChecked = checkRepo(config.repoDir).then(
+  const repoChecked = checkRepo(config.repoDir, { lockRepo: config.lockRepo }).then(
     (result) => logRepoCheck(result, logger),
     (error: Error) => logger.warn(`Could not check the repo dir ${config.repoDir}: ${error.message}`),
   );

@@ -31,6 +31,8 @@ export interface CheckRepoOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The text of /proc/self/mountinfo; undefined where there is none (not Linux). */
   readMountInfo?: () => Promise<string | undefined>;
+  /** Whether the worker takes the install lock. Without it `.locks/` is neither needed nor created. Default true. */
+  lockRepo?: boolean;
 }
 
 /**
@@ -43,10 +45,8 @@ export interface CheckRepoOptions {
 export async function checkRepo(repoDir: string, options: CheckRepoOptions = {}): Promise<RepoCheck> {
   const clock: ProbeClock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => delay(ms)) };
   const stagingDir = path.join(repoDir, '.staging');
-  const checks = [
-    await filesystem(repoDir, options.readMountInfo ?? readMountInfo),
-    await writable('locks-dir', path.join(repoDir, '.locks'), repoDir),
-  ];
+  const checks = [await filesystem(repoDir, options.readMountInfo ?? readMountInfo)];
+  if (options.lockRepo ?? true) checks.push(await writable('locks-dir', path.join(repoDir, '.locks'), repoDir));
   const staging = await writable('staging-dir', stagingDir, repoDir);
   if (staging.ok) checks.push(staging, ...(await probesIn(stagingDir, clock)));
   else checks.push({ ...staging, detail: `${staging.detail}; the probes that run inside it were skipped` });

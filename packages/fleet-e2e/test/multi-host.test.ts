@@ -151,44 +151,50 @@ function defineTests(): void {
     return { fleet, repoOn, a, b: b!, first, second, bTakesOver };
   }
 
-  test.serial('a holder SIGKILLed on host A: host B takes its lock over within the stale bound and installs', async (t) => {
-    const { fleet, repoOn, a, b, first, second, bTakesOver } = await aHoldsBWaits(t);
-    await a.stop('SIGKILL');
-    const killedAt = performance.now();
+  test.serial(`a holder SIGKILLed on host A: host B takes its lock over within the stale bound and installs (${TRIALS} trials)`, async (t) => {
+    for (let i = 1; i <= TRIALS; i++) {
+      const { fleet, repoOn, a, b, first, second, bTakesOver } = await aHoldsBWaits(t);
+      await a.stop('SIGKILL');
+      const killedAt = performance.now();
 
-    const takeover = await bTakesOver;
-    const takeoverMs = Math.round(takeover.at - killedAt);
-    t.log(`host B took the lock over ${takeoverMs} ms after host A's holder was killed: ${takeover.line}`);
-    t.regex(takeover.line, /from worker host-a, .*: its heartbeat stopped/, 'another host cannot see the pid: staleness decides');
-    t.true(takeoverMs < TAKEOVER_BOUND_MS, `takeover after ${takeoverMs} ms`);
+      const takeover = await bTakesOver;
+      const takeoverMs = Math.round(takeover.at - killedAt);
+      t.log(`trial ${i}: host B took the lock over ${takeoverMs} ms after host A's holder was killed: ${takeover.line}`);
+      t.regex(takeover.line, /from worker host-a, .*: its heartbeat stopped/, 'another host cannot see the pid: staleness decides');
+      t.true(takeoverMs < TAKEOVER_BOUND_MS, `trial ${i}: takeover after ${takeoverMs} ms`);
 
-    const [lost, served] = await fleet.mock.waitForAll([first, second], { timeoutMs: 120_000 });
-    t.is(lost?.status, 'lost');
-    t.is(served?.status, 'success');
-    t.deepEqual(installReport(fleet.workers).installs[aliasFor(SLOW)], [b.name]);
-    t.true(await isInstalled(repoOn(hostA), aliasFor(SLOW)), 'host A sees what host B published');
+      const [lost, served] = await fleet.mock.waitForAll([first, second], { timeoutMs: 120_000 });
+      t.is(lost?.status, 'lost');
+      t.is(served?.status, 'success');
+      t.deepEqual(installReport(fleet.workers).installs[aliasFor(SLOW)], [b.name]);
+      t.true(await isInstalled(repoOn(hostA), aliasFor(SLOW)), 'host A sees what host B published');
+      await fleet.stop();
+    }
   });
 
-  test.serial("host A's clock 60 s behind: its live lock is never taken over and nothing is installed twice", async (t) => {
-    const { fleet, repoOn, a, b, first, second, bTakesOver } = await aHoldsBWaits(t, '-60s');
-    let tookOver = false;
-    void bTakesOver.then(() => (tookOver = true));
+  test.serial(`host A's clock 60 s behind: its live lock is never taken over and nothing is installed twice (${TRIALS} trials)`, async (t) => {
+    for (let i = 1; i <= TRIALS; i++) {
+      const { fleet, repoOn, a, b, first, second, bTakesOver } = await aHoldsBWaits(t, '-60s');
+      let tookOver = false;
+      void bTakesOver.then(() => (tookOver = true));
 
-    // The heartbeat's mtime carries host A's clock: a waiter comparing it with its
-    // own clock would call this live lock a minute stale.
-    const lockDir = path.join(repoOn(hostB), '.locks', `${aliasFor(SLOW)}.lock.lock`);
-    const lag = await heartbeatLag(lockDir);
-    t.log(`the lock's mtime as host B sees it is ${Math.round(lag / 1000)} s behind host B's clock`);
-    t.true(lag > 50_000, `mtime lag ${lag} ms`);
+      // The heartbeat's mtime carries host A's clock: a waiter comparing it with its
+      // own clock would call this live lock a minute stale.
+      const lockDir = path.join(repoOn(hostB), '.locks', `${aliasFor(SLOW)}.lock.lock`);
+      const lag = await heartbeatLag(lockDir);
+      t.log(`trial ${i}: the lock's mtime as host B sees it is ${Math.round(lag / 1000)} s behind host B's clock`);
+      t.true(lag > 50_000, `trial ${i}: mtime lag ${lag} ms`);
 
-    const runs = await fleet.mock.waitForAll([first, second], { timeoutMs: 120_000 });
-    t.deepEqual(
-      runs.map((run) => run.status),
-      ['success', 'success'],
-    );
-    t.false(tookOver, 'host B never took the live lock over');
-    t.deepEqual(installReport(fleet.workers).installs[aliasFor(SLOW)], [a.name]);
-    t.true(b.logs.some((line) => line.msg.startsWith(`Waiting for the install lock of ${aliasFor(SLOW)}`)));
+      const runs = await fleet.mock.waitForAll([first, second], { timeoutMs: 120_000 });
+      t.deepEqual(
+        runs.map((run) => run.status),
+        ['success', 'success'],
+      );
+      t.false(tookOver, 'host B never took the live lock over');
+      t.deepEqual(installReport(fleet.workers).installs[aliasFor(SLOW)], [a.name]);
+      t.true(b.logs.some((line) => line.msg.startsWith(`Waiting for the install lock of ${aliasFor(SLOW)}`)));
+      await fleet.stop();
+    }
   });
 
   test.serial("ws-worker check-repo on host A's sshfs mount: every check ok, as mounted with caches off", async (t) => {

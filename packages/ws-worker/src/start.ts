@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { claim } from './api/claim.js';
 import { startRun, type RunDeps, type RunHandle } from './api/execute-run.js';
 import { shutdown } from './api/shutdown.js';
-import { createWorkloop, type Clock } from './api/workloop.js';
+import { createWorkloop } from './api/workloop.js';
 import { connectToLightning } from './channels/socket.js';
 import { joinWorkerQueue } from './channels/worker-queue.js';
 import { startHttpServer, type HttpServer } from './server.js';
@@ -23,10 +23,8 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-/** Parts a caller may bring instead of the worker building its own (tests observe through them). */
+/** What a test may tune that no operator needs a flag for. */
 export interface WorkerOverrides {
-  engine?: Engine;
-  clock?: Clock;
   /** Delay before reconnect attempt number `tries`. */
   reconnectAfterMs?: (tries: number) => number;
 }
@@ -48,7 +46,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     (result) => logRepoCheck(result, logger),
     (error: Error) => logger.warn(`Could not check the repo dir ${config.repoDir}: ${error.message}`),
   );
-  const engine = overrides.engine ?? createWorkerEngine(config, metrics, logger);
+  const engine = createWorkerEngine(config, metrics, logger);
   const lightning = connectToLightning({
     url: config.lightningUrl,
     token: await signWorkerToken(config.secret, config.workerName),
@@ -79,7 +77,6 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
       return run.done.finally(() => runs.delete(run));
     },
     logger,
-    ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   const queue = joinWorkerQueue(lightning.socket, {
     capacity: config.capacity,

@@ -72,17 +72,20 @@ function syntheticModule(identifier: string, exports: Record<string, unknown>, c
 
 /**
  * Node exposes a CommonJS module to `import()` as `{ default: module.exports,
- * ...the names its static analysis found }`. For a module it could not analyse
- * (only `default`) or a transpiled one (`__esModule`) that leaves job code with
- * nothing to import by name, so the keys of `module.exports` are exposed instead.
+ * ...the names its static analysis found }` (newer lines add `module.exports`
+ * itself under that name, which job code has no use for). For a module it could
+ * not analyse (no names) or a transpiled one (`__esModule`) that leaves job code
+ * with nothing to import by name, so the keys of `module.exports` are exposed instead.
  */
 function moduleExports(namespace: Record<string, unknown>): Record<string, unknown> {
-  const inner = namespace.default;
-  if (!(isRecord(inner) || typeof inner === 'function')) return namespace;
-  const onlyDefault = Object.keys(namespace).length === 1;
-  const transpiled = '__esModule' in namespace || (inner as { __esModule?: unknown }).__esModule === true;
-  if (!onlyDefault && !transpiled) return namespace;
-  const exports: Record<string, unknown> = { ...namespace, ...inner };
+  const exported = { ...namespace };
+  delete exported['module.exports'];
+  const inner = exported.default;
+  if (!(isRecord(inner) || typeof inner === 'function')) return exported;
+  const onlyDefault = Object.keys(exported).length === 1;
+  const transpiled = '__esModule' in exported || (inner as { __esModule?: unknown }).__esModule === true;
+  if (!onlyDefault && !transpiled) return exported;
+  const exports: Record<string, unknown> = { ...exported, ...inner };
   delete exports.__esModule;
   return exports;
 }

@@ -35,7 +35,8 @@ export const reconnectBackoff = (tries: number): number => Math.min(15_000, 500 
  */
 export function connectToLightning({ url, token, workerVersion, timeoutMs, logger, reconnectAfterMs = reconnectBackoff }: LightningSocketOptions): LightningSocket {
   const socket = new Socket(url, {
-    // Node 20 has no global WebSocket; phoenix drives `ws` through the same interface.
+    // `ws` rather than Node's global WebSocket: it reports the HTTP status of a refused
+    // upgrade (see describe below), which tells an operator a wrong secret from a down Lightning.
     transport: WebSocket,
     params: { token, api_version: API_VERSION, worker_version: workerVersion },
     timeout: timeoutMs,

@@ -13,7 +13,9 @@
 # (part of the node image): the worker installs adaptors by running `npm` at
 # run time.
 
-ARG NODE_VERSION=20.20.2
+# Node.js 24 LTS, the version .nvmrc pins for development and CI (a test keeps
+# the two equal).
+ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 RUN npm install --global pnpm@10.34.9

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, isInstalled } from '@fleet/runtime';
+import { aliasFor, isInstalled } from '@fleet/repo';
 import type { FleetJob, FleetMessage } from './fleet-worker.js';
 import { printTable, saveResults, summarize } from './table.js';
 

@@ -2,14 +2,14 @@
 // fresh repo, and how often the repo ends up broken, for three approaches:
 //   serial npm    one `npm install <alias>@npm:<pkg>` at a time in the shared prefix
 //   parallel npm  the same commands at once in the shared prefix (what a fleet without staging does)
-//   staged        @fleet/runtime's install(): private staging folder + one atomic rename, all at once
+//   staged        @fleet/repo's install(): private staging folder + one atomic rename, all at once
 // Everything comes from a local registry; npm's cache is warmed first so the
 // numbers compare installing, not downloading.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fixtures, loadFixtureTree, startRegistry } from '@fleet/local-registry';
-import { aliasFor, install, parseExactSpecifier, readIndex, resolveAdaptor, runNpm } from '@fleet/runtime';
+import { aliasFor, install, parseExactSpecifier, readIndex, resolveAdaptor, runNpm } from '@fleet/repo';
 import { printTable, saveResults, summarize } from './table.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { silentLogger, sweepStaging, type ExecutionPlan, type Logger } from '@fleet/runtime';
+import { silentLogger, sweepStaging, type InstallLockOptions, type Logger } from '@fleet/repo';
+import type { ExecutionPlan } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
 import { createPool } from './pool/pool.js';
-import type { InstallLockOptions } from './util/repo-lock.js';
 import { adaptorVersions } from './util/adaptor-versions.js';
 
 export interface EngineOptions {

@@ -1,4 +1,4 @@
-import type { InstallOutcome } from '@fleet/runtime';
+import type { InstallOutcome } from '@fleet/repo';
 
 export interface AutoinstallCompleteEvent {
   module: string;

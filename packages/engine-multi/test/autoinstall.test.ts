@@ -1,7 +1,7 @@
 import path from 'node:path';
 import test from 'ava';
 import esmock from 'esmock';
-import { silentLogger, type ExactSpecifier, type InstallOutcome } from '@fleet/runtime';
+import { silentLogger, type ExactSpecifier, type InstallOutcome } from '@fleet/repo';
 import type * as AutoinstallModule from '../src/api/autoinstall.js';
 import type { AutoinstallRequest } from '../src/api/autoinstall.js';
 import type { ExecutionPlan } from '@fleet/runtime';
@@ -32,7 +32,7 @@ async function loadQueue(fakes: Partial<Fakes> = {}) {
     installGate: async () => undefined,
     ...fakes,
   };
-  const runtime = {
+  const repo = {
     isInstalled: async (repoDir: string, alias: string) => state.installed.has(path.join(repoDir, alias)),
     install: async (repoDir: string, specifier: string): Promise<{ outcome: InstallOutcome }> => {
       state.installs.push({ repoDir, specifier });
@@ -55,18 +55,12 @@ async function loadQueue(fakes: Partial<Fakes> = {}) {
       if (selector === 'missing') throw new Error(`no version of ${name} matches`);
       return { kind: 'exact', name, version: /^\d/.test(selector) ? selector : '9.9.9' };
     },
-  };
-  const repoLock = {
     withInstallLock: async (repoDir: string, alias: string, _logger: unknown, fn: () => Promise<unknown>) => {
       state.locks.push({ repoDir, alias });
       return fn();
     },
   };
-  const module = await esmock<typeof AutoinstallModule>(
-    '../src/api/autoinstall.ts',
-    { '../src/util/repo-lock.ts': repoLock },
-    { '@fleet/runtime': runtime },
-  );
+  const module = await esmock<typeof AutoinstallModule>('../src/api/autoinstall.ts', {}, { '@fleet/repo': repo });
   return { ...module, state };
 }
 

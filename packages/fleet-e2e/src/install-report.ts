@@ -8,7 +8,7 @@ export interface InstallReport {
   lockWaits: Record<string, string[]>;
 }
 
-// The runtime's and the lock's info lines (see runtime repo/install.ts and engine-multi util/repo-lock.ts).
+// The repo's install and lock info lines (see repo src/install.ts and src/lock/repo-lock.ts).
 const INSTALLED = /^Installed (\S+) in /;
 const LOST_RACE = /^(\S+) was published by another installer first/;
 const WAITING = /^Waiting for the install lock of (\S+), held by/;

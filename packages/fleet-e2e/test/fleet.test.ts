@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, isInstalled } from '@fleet/runtime';
+import { aliasFor, isInstalled } from '@fleet/repo';
 import { installReport, lightningPlan, startFleet, type Fleet } from '../src/index.js';
 
 // Real ws-worker processes against the mock Lightning, sharing one cold repo

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, install, isInstalled, runNpm } from '@fleet/runtime';
+import { aliasFor, install, isInstalled, runNpm } from '@fleet/repo';
 import {
   installReport,
   lightningPlan,

@@ -3,19 +3,17 @@ import {
   aliasFor,
   install,
   isInstalled,
-  isJobStep,
   parseSpecifier,
+  withInstallLock,
   type ExactSpecifier,
-  type ExecutionPlan,
-  type JobStep,
-  type LinkerEntry,
+  type InstallLockOptions,
   type InstallOutcome,
   type Logger,
-} from '@fleet/runtime';
+} from '@fleet/repo';
+import { isJobStep, type ExecutionPlan, type JobStep, type LinkerEntry } from '@fleet/runtime';
 import pLimit from 'p-limit';
 import { AutoinstallError } from '../errors.js';
 import type { AutoinstallEvents } from '../types.js';
-import { withInstallLock, type InstallLockOptions } from '../util/repo-lock.js';
 import { createVersionLookup } from './version-lookup.js';
 
 export interface AutoinstallOptions {

@@ -1,4 +1,4 @@
-import { parseSpecifier, resolveVersion, type ExactSpecifier } from '@fleet/runtime';
+import { parseSpecifier, resolveVersion, type ExactSpecifier } from '@fleet/repo';
 
 export interface VersionLookupOptions {
   /** How long a resolved tag or range is reused, in ms. */

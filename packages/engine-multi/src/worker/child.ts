@@ -3,7 +3,8 @@
 // replaces it when it runs out of memory or exits.
 import { format } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { adaptorEntry, compilePlan, executePlan, type JobStep, type RuntimeEvent } from '@fleet/runtime';
+import { adaptorEntry } from '@fleet/repo';
+import { compilePlan, executePlan, type JobStep, type RuntimeEvent } from '@fleet/runtime';
 import type { FromChild, RunTask, SerializedError, ToChild } from './protocol.js';
 
 const send = (message: FromChild): void => void process.send?.(message);

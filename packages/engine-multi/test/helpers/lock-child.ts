@@ -3,7 +3,7 @@
 // real lock and holds it until told to release. It reports every log line, lock
 // event and the moments it held the lock, on the system-wide monotonic clock so
 // that intervals compare across processes.
-import { aliasFor, type Logger } from '@fleet/runtime';
+import { aliasFor, type Logger } from '@fleet/repo';
 import { createEngine, withInstallLock, type InstallLockOptions } from '../../src/index.js';
 
 export interface LockJob {

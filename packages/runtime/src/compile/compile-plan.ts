@@ -1,5 +1,5 @@
 import { isJobStep, type ExecutionPlan, type JobStep, type Step } from '../plan.js';
-import { parseSpecifier } from '../repo/specifier.js';
+import { parseSpecifier } from '@fleet/repo';
 import type { AdaptorExports } from './add-imports.js';
 import { compile } from './compile.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import esmock from 'esmock';
 import { checkRepo, type CheckResult, type RepoCheck } from '../src/index.js';
-import type * as FsProbes from '../src/util/fs-probes.js';
+import type * as FsProbes from '../src/check/fs-probes.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const NAMES = ['filesystem', 'locks-dir', 'staging-dir', 'mtime-resolution', 'clock-offset', 'rename-onto-non-empty', 'heartbeat'];
@@ -136,7 +136,7 @@ test('on a local disk the clock offset is within the margin', async (t) => {
 // The probes against filesystems this machine does not have, by replacing the calls they make.
 
 const probesOn = (replaced: Partial<typeof fs>): Promise<typeof FsProbes> =>
-  esmock('../src/util/fs-probes.js', { 'node:fs/promises': { ...fs, ...replaced } });
+  esmock('../src/check/fs-probes.js', { 'node:fs/promises': { ...fs, ...replaced } });
 
 test('a rename that replaces a non-empty directory is unsafe', async (t) => {
   const probes = await probesOn({

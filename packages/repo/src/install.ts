@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
-import { exists } from '../util/exists.js';
+import { silentLogger, type Logger } from './logger.js';
+import { exists } from './util/exists.js';
 import { aliasFor } from './alias.js';
 import { ensureRepo } from './ensure-repo.js';
 import { adaptorDir, stagedPackageDir } from './layout.js';

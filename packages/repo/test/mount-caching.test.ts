@@ -1,6 +1,6 @@
 import test from 'ava';
-import { judgeMount } from '../src/util/mount-caching.js';
-import { parseMountInfo, type Mount } from '../src/util/mount-info.js';
+import { judgeMount } from '../src/check/mount-caching.js';
+import { parseMountInfo, type Mount } from '../src/check/mount-info.js';
 
 // Mount lines as Linux lists them. NFS shows `actimeo=0` as the four ac* times
 // at 0, and `noac` as itself (with the ac* times at 0 as well).

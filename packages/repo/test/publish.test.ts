@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import esmock from 'esmock';
-import { publish } from '../src/repo/publish.js';
+import { publish } from '../src/publish.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const build = async (dir: string, content: string): Promise<string> => {
@@ -32,7 +32,7 @@ test('EPERM from the rename (as sshfs reports a taken target) counts as a lost r
   const target = path.join(root, 'node_modules', 'a_1.0.0');
   await build(target, '{"v":1}');
   const eperm = Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
-  const { publish: publishOnSshfs } = await esmock('../src/repo/publish.ts', {
+  const { publish: publishOnSshfs } = await esmock('../src/publish.ts', {
     'node:fs/promises': { rename: async () => Promise.reject(eperm) },
   });
   t.is(await publishOnSshfs(path.join(root, 'stage'), target), 'lost-race');
@@ -41,7 +41,7 @@ test('EPERM from the rename (as sshfs reports a taken target) counts as a lost r
 test('EPERM with no adaptor at the target is a real error', async (t) => {
   const root = await tempDir(t);
   const eperm = Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
-  const { publish: publishDenied } = await esmock('../src/repo/publish.ts', {
+  const { publish: publishDenied } = await esmock('../src/publish.ts', {
     'node:fs/promises': { rename: async () => Promise.reject(eperm) },
   });
   await t.throwsAsync(publishDenied(path.join(root, 'stage'), path.join(root, 'node_modules', 'a_1.0.0')), {

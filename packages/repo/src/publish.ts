@@ -1,7 +1,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptAdaptorError } from './errors.js';
-import { exists } from '../util/exists.js';
+import { exists } from './util/exists.js';
 
 export type PublishOutcome = 'published' | 'lost-race';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pidIsAlive } from '../util/pid-is-alive.js';
+import { pidIsAlive } from './util/pid-is-alive.js';
 import { stagingDir } from './layout.js';
 
 // `~` appears in no package name, version or host name, so it can separate them.

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mountOf, parseMountInfo } from '../src/util/mount-info.js';
+import { mountOf, parseMountInfo } from '../src/check/mount-info.js';
 
 // Lines as Linux writes them to /proc/self/mountinfo, some with optional fields
 // (shared:N, master:N) before the ` - ` separator and some without.

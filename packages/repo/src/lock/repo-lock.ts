@@ -1,7 +1,9 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseAlias, pidIsAlive, type Logger } from '@fleet/runtime';
+import { parseAlias } from '../alias.js';
+import type { Logger } from '../logger.js';
+import { pidIsAlive } from '../util/pid-is-alive.js';
 import lockfile from 'proper-lockfile';
 import { describeOwner, newOwner, ownerIsGone, readOwner, removeOwner, writeOwner, type LockOwner } from './lock-owner.js';
 

@@ -12,7 +12,7 @@ export interface RepoIndex {
 
 export const emptyIndex = (): RepoIndex => ({
   name: 'fleet-adaptor-repo',
-  description: 'Adaptors installed on demand by fleet workers. Managed by @fleet/runtime: do not npm install here.',
+  description: 'Adaptors installed on demand by fleet workers. Managed by @fleet/repo: do not npm install here.',
   private: true,
   version: '1.0.0',
   dependencies: {},

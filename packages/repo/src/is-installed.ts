@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { adaptorDir } from './layout.js';
 import { readIndex } from './repo-index.js';
-import { exists } from '../util/exists.js';
+import { exists } from './util/exists.js';
 
 /**
  * The lock-free fast path: an alias is installed when its published folder has a

@@ -1,6 +1,6 @@
 import { access, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TARGET_TAKEN_CODES } from '@fleet/runtime';
+import { TARGET_TAKEN_CODES } from '../publish.js';
 import type { CheckResult } from './check-repo.js';
 
 // Probes of how the filesystem behaves, each in its own entry of a private folder.

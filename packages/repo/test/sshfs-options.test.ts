@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import type { Mount } from '../src/util/mount-info.js';
-import { findSshfsDaemon, sshfsOptions } from '../src/util/sshfs-options.js';
+import type { Mount } from '../src/check/mount-info.js';
+import { findSshfsDaemon, sshfsOptions } from '../src/check/sshfs-options.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const SOURCE = 'root@10.204.49.2:/srv/export';

@@ -31,18 +31,20 @@ RUN --mount=type=cache,id=fleet-pnpm-store,target=/pnpm/store \
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 
-# The adaptor repo directory. Give every worker of a fleet the SAME shared
-# volume here (a ReadWriteMany volume on Kubernetes, a named volume or an NFS
-# mount with Docker): each adaptor version is then installed once for the whole
-# fleet. On NFS/EFS mount it with attribute caching off (see README, Deployment).
-ENV WORKER_REPO_DIR=/repo
-RUN mkdir -p /repo && chown node:node /repo
+# The shared repo: give every worker of a fleet the SAME volume here (a
+# ReadWriteMany volume on Kubernetes, a named volume or an NFS mount with
+# Docker): each adaptor version is then built once for the whole fleet and
+# stored as one archive. On NFS/EFS mount it with attribute caching off (see
+# README, Deployment). The local cache, where adaptors are unpacked and imported,
+# stays on the container's own disk (or an emptyDir): never the shared volume.
+ENV WORKER_REPO_DIR=/repo WORKER_CACHE_DIR=/cache
+RUN mkdir -p /repo /cache && chown node:node /repo /cache
 
 # Owned by root: the worker cannot change its own code.
 COPY --from=build /out /app
 WORKDIR /app
 
-# npm (run by the worker for each adaptor install) reads the registry and auth
+# npm (run by the worker for each adaptor build) reads the registry and auth
 # from npm_config_* variables or the user config /home/node/.npmrc. A global
 # npmrc is NOT read: the worker runs npm with --prefix pointing at a staging
 # folder, which moves npm's global config there.

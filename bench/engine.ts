@@ -28,7 +28,7 @@ function timedRun(engine: Engine): Promise<number> {
 }
 
 async function measure(repoDir: string, capacity: number) {
-  const engine = createEngine({ repoDir, whitelist: [/^@fleet-fixtures\//], capacity });
+  const engine = createEngine({ repoDir, cacheDir: `${repoDir}-cache`, whitelist: [/^@fleet-fixtures\//], capacity });
   try {
     // Install the adaptor and start the pooled processes before timing anything.
     await Promise.all(Array.from({ length: capacity }, () => timedRun(engine)));

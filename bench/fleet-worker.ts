@@ -1,10 +1,12 @@
-// One worker process of `pnpm bench:fleet`: an engine with its own npm cache (as
-// a separate pod would have) that, on "go", autoinstalls one plan using every
+// One worker process of `pnpm bench:fleet`: an engine with its own npm cache and
+// local adaptor cache (as a separate pod would have) that, on "go", autoinstalls one plan using every
 // adaptor it was given, and reports what each install did and its lock events.
 import { createEngine, type LockEvent } from '@fleet/engine-multi';
 
 export interface FleetJob {
   repoDir: string;
+  /** This worker's own local cache, as a separate pod has. */
+  cacheDir: string;
   specifiers: string[];
   lockRepo: boolean;
   /** Pretend every holder lives on another host: only the stale window can free a dead holder's lock. */
@@ -20,13 +22,16 @@ export type FleetMessage =
 const send = (message: FleetMessage): void => void process.send?.(message);
 const monotonicMs = (): number => Number(process.hrtime.bigint() / 1_000_000n);
 
-async function run({ repoDir, specifiers, lockRepo, otherHost }: FleetJob): Promise<void> {
+async function run({ repoDir, cacheDir, specifiers, lockRepo, otherHost }: FleetJob): Promise<void> {
   const engine = createEngine({
     repoDir,
+    cacheDir,
     whitelist: [/^@fleet-fixtures\//],
     autoinstall: {
       lockRepo,
       concurrency: 4,
+      // The slow fixtures' postinstall is what keeps an install (and its lock) going for seconds.
+      installScripts: true,
       lock: { onEvent: (event) => send({ type: 'lock', event, at: monotonicMs() }), ...(otherHost ? { isAlive: () => true } : {}) },
     },
   });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, isInstalled } from '@fleet/repo';
+import { aliasFor, readEntry } from '@fleet/repo';
 import type { FleetJob, FleetMessage } from './fleet-worker.js';
 import { printTable, saveResults, summarize } from './table.js';
 
@@ -58,7 +58,7 @@ async function coldFleet(registry: LocalRegistry, root: string, p: number, speci
   const workers = await Promise.all(Array.from({ length: p }, () => startWorker(registry, root)));
   try {
     const started = performance.now();
-    workers.forEach(({ child }) => child.send({ repoDir, specifiers, lockRepo } satisfies FleetJob));
+    workers.forEach(({ child }, i) => child.send({ repoDir, cacheDir: `${repoDir}-cache-${i}`, specifiers, lockRepo } satisfies FleetJob));
     const results = await Promise.all(workers.map(finished));
     const wallMs = performance.now() - started;
     const npmRuns = new Map<string, number>();
@@ -68,7 +68,7 @@ async function coldFleet(registry: LocalRegistry, root: string, p: number, speci
         if (outcome === 'installed' || outcome === 'lost-race') npmRuns.set(module, (npmRuns.get(module) ?? 0) + 1);
       }
     }
-    const missing = (await Promise.all(specifiers.map((s) => isInstalled(repoDir, aliasFor(s))))).filter((ok) => !ok).length;
+    const missing = (await Promise.all(specifiers.map(async (s) => (await readEntry(repoDir, aliasFor(s))).state === 'found'))).filter((ok) => !ok).length;
     const failures = results.filter((r) => r.type === 'failed').length + missing;
     return { wallMs, maxInstalls: Math.max(0, ...npmRuns.values()), totalInstalls: [...npmRuns.values()].reduce((a, b) => a + b, 0), failures };
   } finally {
@@ -79,19 +79,19 @@ async function coldFleet(registry: LocalRegistry, root: string, p: number, speci
 /** Holder SIGKILLed mid-install: ms from the kill until the waiter holds the lock, and until the adaptor is installed. */
 async function recovery(registry: LocalRegistry, root: string, otherHost: boolean) {
   const repoDir = await mkdtemp(path.join(root, 'repo-'));
-  const job: FleetJob = { repoDir, specifiers: [fixtures.adaptorSlow], lockRepo: true, otherHost };
+  const job = (who: string): FleetJob => ({ repoDir, cacheDir: `${repoDir}-cache-${who}`, specifiers: [fixtures.adaptorSlow], lockRepo: true, otherHost });
   const [holder, waiter] = await Promise.all([startWorker(registry, root), startWorker(registry, root)]);
   try {
-    holder?.child.send(job);
+    holder?.child.send(job('holder'));
     await holder?.until((m) => m.type === 'lock' && m.event.type === 'acquired');
-    waiter?.child.send(job);
+    waiter?.child.send(job('waiter'));
     await waiter?.until((m) => m.type === 'lock' && m.event.type === 'wait');
     const killedAt = Number(process.hrtime.bigint() / 1_000_000n);
     holder?.child.kill('SIGKILL');
     const acquired = (await waiter?.until((m) => m.type === 'lock' && m.event.type === 'acquired')) as { at: number };
     const done = await (waiter ? finished(waiter) : Promise.reject(new Error('no waiter')));
     const installedAt = Number(process.hrtime.bigint() / 1_000_000n);
-    if (done.type !== 'done' || !(await isInstalled(repoDir, aliasFor(fixtures.adaptorSlow)))) throw new Error('recovery failed');
+    if (done.type !== 'done' || (await readEntry(repoDir, aliasFor(fixtures.adaptorSlow))).state !== 'found') throw new Error('recovery failed');
     return { lockMs: acquired.at - killedAt, installedMs: installedAt - killedAt };
   } finally {
     [holder, waiter].forEach((worker) => worker?.child.kill('SIGKILL'));

@@ -2,14 +2,15 @@
 // fresh repo, and how often the repo ends up broken, for three approaches:
 //   serial npm    one `npm install <alias>@npm:<pkg>` at a time in the shared prefix
 //   parallel npm  the same commands at once in the shared prefix (what a fleet without staging does)
-//   staged        @fleet/repo's install(): private staging folder + one atomic rename, all at once
+//   fleet repo    @fleet/repo's ensure(), all at once: npm in a private local stage, the build
+//                 verified, packed and published as one archive, then renamed into the cache
 // Everything comes from a local registry; npm's cache is warmed first so the
 // numbers compare installing, not downloading.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fixtures, loadFixtureTree, startRegistry } from '@fleet/local-registry';
-import { aliasFor, install, parseExactSpecifier, readIndex, resolveAdaptor, runNpm } from '@fleet/repo';
+import { aliasFor, openRepo, parseExactSpecifier, readIndex, resolveAdaptor, runNpm } from '@fleet/repo';
 import { printTable, saveResults, summarize } from './table.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -29,8 +30,14 @@ const approaches: Record<string, Approach> = {
     for (const specifier of specifiers) await npmInPrefix(repo, specifier);
   },
   'parallel npm': (repo, specifiers) => Promise.all(specifiers.map((specifier) => npmInPrefix(repo, specifier))),
-  staged: (repo, specifiers) => Promise.all(specifiers.map((specifier) => install(repo, specifier).catch(() => undefined))),
+  // One repo per adaptor, as separate worker processes, and no lock: correctness must not need it.
+  'fleet repo': (repo, specifiers) => Promise.all(specifiers.map((specifier) => ensureIn(repo, specifier).catch(() => undefined))),
 };
+
+/** The adaptor, ready in `cacheDir` (the npm prefix the other approaches install into), from a shared repo beside it. */
+function ensureIn(cacheDir: string, specifier: string) {
+  return openRepo({ repoDir: `${cacheDir}-shared`, cacheDir, lock: false }).ensure(specifier);
+}
 
 // Broken = some adaptor is not indexed, does not load, or loads other dependency
 // versions than a clean install gives it.
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
     await mkdir(reference);
     const expected = new Map<string, string>();
     for (const specifier of ADAPTORS) {
-      const { alias } = await install(reference, specifier);
+      const { alias } = await ensureIn(reference, specifier);
       expected.set(specifier, JSON.stringify(await loadFixtureTree(await resolveAdaptor(reference, alias))));
     }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { silentLogger, sweepStaging, type InstallLockOptions, type Logger } from '@fleet/repo';
+import { aliasFor, openRepo, silentLogger, type ImportCheck, type InstallLockOptions, type Logger, type NpmRunner, type Repo } from '@fleet/repo';
 import type { ExecutionPlan } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
@@ -7,8 +7,10 @@ import { createPool } from './pool/pool.js';
 import { adaptorVersions } from './util/adaptor-versions.js';
 
 export interface EngineOptions {
-  /** The adaptor repo directory, possibly shared by a whole fleet. */
+  /** The shared repo: one archive per adaptor version, possibly on a network filesystem, for the whole fleet. */
   repoDir: string;
+  /** This host's local cache, on local disk: adaptors are built, extracted and imported here. */
+  cacheDir: string;
   /** Adaptor package names plans may use. Default: the `@openfn/` scope. */
   whitelist?: RegExp[];
   logger?: Logger;
@@ -23,11 +25,21 @@ export interface EngineOptions {
   /** A run process is replaced after this many runs. Default 50. */
   maxRunsPerProcess?: number;
   autoinstall?: {
-    /** Take the cross-worker install lock around each install. Default true. */
+    /** Take the cross-worker install lock around each build. Default true. */
     lockRepo?: boolean;
+    /** How many different adaptors are materialized or built at once. Default 2. */
     concurrency?: number;
     versionCacheMs?: number;
-    lock?: InstallLockOptions;
+    /** Recorded as the installer of what this engine builds, and as the holder of its locks. */
+    workerId?: string;
+    lock?: Omit<InstallLockOptions, 'workerId' | 'purpose' | 'wait'>;
+    /** Run the packages' install scripts. Default false. */
+    installScripts?: boolean;
+    /** Evict the least recently used adaptors once the local cache holds more than this many MB. Default: unbounded. */
+    cacheMaxMb?: number;
+    /** For tests and benchmarks: replaces npm, or the check that a build imports. */
+    npm?: NpmRunner;
+    importCheck?: ImportCheck;
   };
 }
 
@@ -70,16 +82,15 @@ const DEFAULTS = {
  */
 export function createEngine(options: EngineOptions) {
   const settings = resolveOptions(options);
-  const { repoDir, whitelist, logger, lockRepo } = settings;
-  const { lock, concurrency, versionCacheMs } = options.autoinstall ?? {};
+  const { whitelist, logger } = settings;
+  const repo = openEngineRepo(settings, options.autoinstall ?? {});
   const autoinstall = createAutoinstall({
+    repo,
     whitelist,
-    ...(concurrency !== undefined ? { concurrency } : {}),
-    ...(versionCacheMs !== undefined ? { versionCacheMs } : {}),
-    ...(lock ? { lock } : {}),
+    ...(options.autoinstall?.versionCacheMs !== undefined ? { versionCacheMs: options.autoinstall.versionCacheMs } : {}),
   });
   const pool = createPool(settings);
-  void removeOrphanStages(repoDir, logger);
+  void removeOrphanStages(repo, logger);
   const runs = new Map<string, EventEmitter>();
   const emitterFor = (runId: string): EventEmitter => {
     let emitter = runs.get(runId);
@@ -88,7 +99,7 @@ export function createEngine(options: EngineOptions) {
   };
 
   const installAdaptors = (plan: ExecutionPlan, run: InstallAdaptorsOptions = {}): Promise<ExecutionPlan> =>
-    autoinstall({ plan, context: { emit: run.emit ?? (() => undefined) }, repoDir, logger: run.logger ?? logger, useLock: lockRepo });
+    autoinstall.forPlan({ plan, context: { emit: run.emit ?? (() => undefined) }, logger: run.logger ?? logger });
 
   async function run(plan: ExecutionPlan, input: unknown, opts: ExecuteOptions, emitter: EventEmitter): Promise<void> {
     const started = performance.now();
@@ -96,8 +107,10 @@ export function createEngine(options: EngineOptions) {
       void emitter.emit(name, { workflowId: plan.id, time: BigInt(Date.now()) * 1_000_000n, ...payload });
     const memoryLimitMb = opts.memoryLimitMb ?? settings.memoryLimitMb;
     let threadId: number | string = '-';
+    let release = (): void => undefined;
     try {
       const linked = await installAdaptors(plan, { logger: opts.logger ?? logger, emit: (name, payload) => emit(name, { ...payload }) });
+      release = repo.retain(Object.entries(adaptorVersions(linked)).flatMap(([name, versions]) => versions.map((version) => aliasFor(`${name}@${version}`))));
       const ready = await preloadCredentials(linked, opts.resolvers?.credential);
       const state = await pool.run(
         {
@@ -123,6 +136,7 @@ export function createEngine(options: EngineOptions) {
       const { name = 'Error', message, severity = 'exception' } = error as Error & { severity?: string };
       emit('workflow-error', { threadId, type: name, message, severity });
     } finally {
+      release();
       runs.delete(plan.id);
     }
   }
@@ -130,6 +144,8 @@ export function createEngine(options: EngineOptions) {
   return {
     options: settings,
     installAdaptors,
+    /** Makes adaptors ready before runs need them (in the background of a starting worker, say). */
+    preload: (specifiers: string[]): Promise<void> => autoinstall.preload(specifiers, logger),
     /** Starts a run; its events arrive on the returned emitter and on `listen(plan.id, …)`. */
     execute(plan: ExecutionPlan, input?: unknown, opts: ExecuteOptions = {}): EventEmitter {
       if (!plan || typeof plan.id !== 'string' || !plan.id) throw new TypeError('execute() needs a plan with an id');
@@ -145,29 +161,48 @@ export function createEngine(options: EngineOptions) {
       for (const [name, handler] of Object.entries(handlers)) emitter.on(name, handler);
     },
     /** Stops every run process; in-flight runs end with a `workflow-error` (ExitError). */
-    destroy: (): Promise<void> => pool.destroy(),
+    destroy: async (): Promise<void> => {
+      await Promise.all([repo.close(), pool.destroy()]);
+    },
   };
 }
 
 export type Engine = ReturnType<typeof createEngine>;
 
 /**
- * Installs cut short (a worker SIGKILLed, a node lost) leave their staging
- * folders behind; each engine clears the old ones of the whole fleet as it
- * starts, in the background: a failure is logged, never fatal.
+ * Installs cut short (a worker SIGKILLed, a node lost) leave staged files
+ * behind; each engine clears the old ones, of the whole fleet in the shared
+ * repo and of this host in its cache, as it starts, in the background: a
+ * failure is logged, never fatal.
  */
-async function removeOrphanStages(repoDir: string, logger: Logger): Promise<void> {
+async function removeOrphanStages(repo: Repo, logger: Logger): Promise<void> {
   try {
-    const removed = await sweepStaging(repoDir, { olderThanMs: ORPHAN_STAGE_AGE_MS });
-    if (removed.length > 0) logger.info(`Removed ${removed.length} staging folder(s) left by interrupted installs: ${removed.join(', ')}`);
+    const removed = await repo.sweep(ORPHAN_STAGE_AGE_MS);
+    if (removed.length > 0) logger.info(`Removed ${removed.length} staged file(s) left by interrupted installs: ${removed.join(', ')}`);
   } catch (error) {
-    logger.warn(`Could not sweep the staging folders of ${repoDir}: ${(error as Error).message}`);
+    logger.warn(`Could not sweep the staging folders of ${repo.repoDir} and ${repo.cacheDir}: ${(error as Error).message}`);
   }
+}
+
+function openEngineRepo(settings: ReturnType<typeof resolveOptions>, autoinstall: NonNullable<EngineOptions['autoinstall']>): Repo {
+  const { cacheMaxMb, concurrency, workerId, lock, installScripts, npm, importCheck } = autoinstall;
+  if (cacheMaxMb !== undefined && !(cacheMaxMb > 0)) throw new RangeError(`cacheMaxMb must be positive, got ${cacheMaxMb}`);
+  return openRepo({
+    repoDir: settings.repoDir,
+    cacheDir: settings.cacheDir,
+    logger: settings.logger,
+    lock: settings.lockRepo,
+    ...definedOnly({ concurrency, workerId, lockOptions: lock, installScripts, npm, importCheck }),
+    ...(cacheMaxMb !== undefined ? { cacheMaxBytes: cacheMaxMb * 1024 * 1024 } : {}),
+  });
 }
 
 function resolveOptions(options: EngineOptions) {
   if (typeof options?.repoDir !== 'string' || options.repoDir === '') {
-    throw new TypeError('createEngine needs a repoDir (the adaptor repo directory)');
+    throw new TypeError('createEngine needs a repoDir (the shared adaptor repo)');
+  }
+  if (typeof options.cacheDir !== 'string' || options.cacheDir === '') {
+    throw new TypeError('createEngine needs a cacheDir (the local adaptor cache)');
   }
   const settings = {
     ...DEFAULTS,
@@ -179,6 +214,7 @@ function resolveOptions(options: EngineOptions) {
       maxRunsPerProcess: options.maxRunsPerProcess,
     }),
     repoDir: options.repoDir,
+    cacheDir: options.cacheDir,
     whitelist: options.whitelist ?? DEFAULT_WHITELIST,
     logger: options.logger ?? silentLogger,
     lockRepo: options.autoinstall?.lockRepo ?? true,

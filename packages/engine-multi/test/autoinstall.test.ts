@@ -1,67 +1,59 @@
-import path from 'node:path';
 import test from 'ava';
 import esmock from 'esmock';
-import { silentLogger, type ExactSpecifier, type InstallOutcome } from '@fleet/repo';
+import { aliasFor, silentLogger, type ExactSpecifier, type InstallOutcome, type Logger, type Repo } from '@fleet/repo';
+import type { ExecutionPlan } from '@fleet/runtime';
 import type * as AutoinstallModule from '../src/api/autoinstall.js';
 import type { AutoinstallRequest } from '../src/api/autoinstall.js';
-import type { ExecutionPlan } from '@fleet/runtime';
 import type { AutoinstallEvents } from '../src/types.js';
 
-// Unit tests of the queue: the repo and the lock are replaced, so these tests see
-// exactly which installs, lookups and locks the queue asks for.
+// Unit tests of the queue: the repo is a fake and version lookups are replaced,
+// so these tests see exactly what the queue asks the repo for. The repo's own
+// flow (sharing installs, the bound, the lock) is tested in @fleet/repo.
 
-interface Fakes {
-  installed: Set<string>;
-  installs: Array<{ repoDir: string; specifier: string }>;
-  lookups: string[];
-  locks: Array<{ repoDir: string; alias: string }>;
-  active: number;
-  maxActive: number;
-  /** Lets a test hold installs open or make them fail. */
-  installGate: (specifier: string) => Promise<void>;
+interface FakeRepo extends Repo {
+  ready: Set<string>;
+  ensured: Array<{ specifier: string; logger: Logger | undefined }>;
 }
 
-async function loadQueue(fakes: Partial<Fakes> = {}) {
-  const state: Fakes = {
-    installed: new Set(),
-    installs: [],
-    lookups: [],
-    locks: [],
-    active: 0,
-    maxActive: 0,
-    installGate: async () => undefined,
-    ...fakes,
-  };
-  const repo = {
-    isInstalled: async (repoDir: string, alias: string) => state.installed.has(path.join(repoDir, alias)),
-    install: async (repoDir: string, specifier: string): Promise<{ outcome: InstallOutcome }> => {
-      state.installs.push({ repoDir, specifier });
-      state.active += 1;
-      state.maxActive = Math.max(state.maxActive, state.active);
-      try {
-        await state.installGate(specifier);
-      } finally {
-        state.active -= 1;
-      }
+function fakeRepo(gate: (specifier: string) => Promise<InstallOutcome | void> = async () => undefined): FakeRepo {
+  const ready = new Set<string>();
+  const ensured: FakeRepo['ensured'] = [];
+  const adaptorPath = (alias: string): string => `/cache/node_modules/${alias}`;
+  return {
+    repoDir: '/repo',
+    cacheDir: '/cache',
+    ready,
+    ensured,
+    isReady: async (alias) => ready.has(alias),
+    ensure: async (specifier, options) => {
+      ensured.push({ specifier, logger: options?.logger });
+      const outcome = (await gate(specifier)) ?? 'installed';
       const at = specifier.lastIndexOf('@');
-      state.installed.add(path.join(repoDir, `${specifier.slice(0, at)}_${specifier.slice(at + 1)}`));
-      return { outcome: 'installed' };
+      const alias = aliasFor(specifier);
+      ready.add(alias);
+      return { name: specifier.slice(0, at), version: specifier.slice(at + 1), alias, path: adaptorPath(alias), outcome };
     },
+    adaptorPath,
+    retain: () => () => undefined,
+    sweep: async () => [],
+    close: async () => undefined,
+  };
+}
+
+async function loadQueue() {
+  const lookups: string[] = [];
+  const repoModule = {
     resolveVersion: async (specifier: string): Promise<ExactSpecifier> => {
-      state.lookups.push(specifier);
+      lookups.push(specifier);
       const at = specifier.lastIndexOf('@');
       const name = specifier.slice(0, at);
       const selector = specifier.slice(at + 1);
       if (selector === 'missing') throw new Error(`no version of ${name} matches`);
       return { kind: 'exact', name, version: /^\d/.test(selector) ? selector : '9.9.9' };
     },
-    withInstallLock: async (repoDir: string, alias: string, _logger: unknown, fn: () => Promise<unknown>) => {
-      state.locks.push({ repoDir, alias });
-      return fn();
-    },
   };
-  const module = await esmock<typeof AutoinstallModule>('../src/api/autoinstall.ts', {}, { '@fleet/repo': repo });
-  return { ...module, state };
+  const module = await esmock<typeof AutoinstallModule>('../src/api/autoinstall.ts', {}, { '@fleet/repo': repoModule });
+  return { ...module, lookups };
 }
 
 type Recorded = Array<{ event: keyof AutoinstallEvents; payload: AutoinstallEvents[keyof AutoinstallEvents] }>;
@@ -80,29 +72,21 @@ function request(adaptorsPerStep: string[][], overrides: Partial<AutoinstallRequ
   const entry: AutoinstallRequest = {
     plan,
     context: { emit: (event, payload) => events.push({ event, payload }) },
-    repoDir: '/repo',
     logger: silentLogger,
-    useLock: true,
     ...overrides,
   };
   return { entry, events };
 }
 
-const deferred = () => {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
-};
-
 const whitelist = [/^@openfn\//];
 
-test('installs what is missing under the lock and links every step to the installed folder', async (t) => {
-  const { createAutoinstall, state } = await loadQueue();
+test('asks the repo for what is not ready and links every step to the local cache', async (t) => {
+  const { createAutoinstall } = await loadQueue();
+  const repo = fakeRepo();
   const { entry, events } = request([['@openfn/language-common@1.0.0'], ['@openfn/language-http@2.0.0']]);
-  const linked = await createAutoinstall({ whitelist })(entry);
+  const linked = await createAutoinstall({ repo, whitelist }).forPlan(entry);
 
-  t.deepEqual(state.installs.map((i) => i.specifier).sort(), ['@openfn/language-common@1.0.0', '@openfn/language-http@2.0.0']);
-  t.deepEqual(state.locks.map((l) => l.alias).sort(), ['@openfn/language-common_1.0.0', '@openfn/language-http_2.0.0']);
+  t.deepEqual(repo.ensured.map((call) => call.specifier).sort(), ['@openfn/language-common@1.0.0', '@openfn/language-http@2.0.0']);
   t.deepEqual(
     events.map((e) => [e.event, e.payload.module, e.payload.version, (e.payload as { outcome?: string }).outcome]).sort(),
     [
@@ -115,107 +99,64 @@ test('installs what is missing under the lock and links every step to the instal
     id: 'job-0',
     expression: 'fn(s => s)',
     adaptors: ['@openfn/language-common@1.0.0'],
-    linker: { '@openfn/language-common': { path: '/repo/node_modules/@openfn/language-common_1.0.0', version: '1.0.0' } },
+    linker: { '@openfn/language-common': { path: '/cache/node_modules/@openfn/language-common_1.0.0', version: '1.0.0' } },
   });
   t.deepEqual(linked.workflow.steps[0], { id: 'trigger', next: { 'job-0': true } }, 'triggers are left alone');
   t.false('linker' in (entry.plan.workflow.steps[1] as object), 'the caller’s plan is not mutated');
 });
 
-test('an installed adaptor takes the fast path: no lock, no install, no event', async (t) => {
-  const { createAutoinstall, state } = await loadQueue({ installed: new Set(['/repo/@openfn/language-common_1.0.0']) });
+test('a ready adaptor takes the fast path: nothing asked of the repo, no event', async (t) => {
+  const { createAutoinstall } = await loadQueue();
+  const repo = fakeRepo();
+  repo.ready.add('@openfn/language-common_1.0.0');
   const { entry, events } = request([['@openfn/language-common@1.0.0']]);
-  const linked = await createAutoinstall({ whitelist })(entry);
-  t.deepEqual([state.installs, state.locks, events], [[], [], []]);
-  t.is((linked.workflow.steps[1] as { linker?: object }).linker !== undefined, true);
+  const linked = await createAutoinstall({ repo, whitelist }).forPlan(entry);
+  t.deepEqual([repo.ensured, events], [[], []]);
+  t.truthy((linked.workflow.steps[1] as { linker?: object }).linker);
 });
 
-test('every entry keeps its own context, repo directory, logger and lock choice', async (t) => {
-  const gate = deferred();
-  const { createAutoinstall, state } = await loadQueue({ installGate: () => gate.promise });
-  const autoinstall = createAutoinstall({ whitelist });
-  const logs: Record<string, string[]> = { a: [], b: [] };
-  const loggerFor = (key: 'a' | 'b') => ({ ...silentLogger, error: (line: string) => logs[key]?.push(line) });
-  const first = request([['@openfn/language-common@1.0.0']], { repoDir: '/repo-a', logger: loggerFor('a'), useLock: true });
-  const second = request([['@openfn/language-common@1.0.0']], { repoDir: '/repo-b', logger: loggerFor('b'), useLock: false });
-  const runs = [autoinstall(first.entry), autoinstall(second.entry)];
-  gate.resolve();
-  const [linkedA, linkedB] = await Promise.all(runs);
-
-  t.deepEqual(state.installs.map((i) => i.repoDir).sort(), ['/repo-a', '/repo-b'], 'one install per repo directory');
-  t.deepEqual(state.locks, [{ repoDir: '/repo-a', alias: '@openfn/language-common_1.0.0' }], 'only the entry that asked takes the lock');
-  t.is(first.events.length, 1);
-  t.is(second.events.length, 1);
-  const pathOf = (plan: ExecutionPlan | undefined) =>
-    (plan?.workflow.steps[1] as { linker: Record<string, { path: string }> }).linker['@openfn/language-common']?.path;
-  t.is(pathOf(linkedA), '/repo-a/node_modules/@openfn/language-common_1.0.0');
-  t.is(pathOf(linkedB), '/repo-b/node_modules/@openfn/language-common_1.0.0');
-});
-
-test('runs needing the same adaptor share one in-flight install, and each gets its event', async (t) => {
-  const gate = deferred();
-  const { createAutoinstall, state } = await loadQueue({ installGate: () => gate.promise });
-  const autoinstall = createAutoinstall({ whitelist });
-  const runs = [1, 2, 3].map(() => request([['@openfn/language-common@1.0.0']]));
-  const pending = runs.map((run) => autoinstall(run.entry));
-  gate.resolve();
-  await Promise.all(pending);
-  t.is(state.installs.length, 1);
-  t.is(state.locks.length, 1);
-  t.deepEqual(
-    runs.map((run) => run.events.map((e) => e.event)),
-    [['autoinstall-complete'], ['autoinstall-complete'], ['autoinstall-complete']],
-  );
-});
-
-test('different adaptors install side by side, never more than the bound at once', async (t) => {
-  const gates = new Map<string, ReturnType<typeof deferred>>();
-  const { createAutoinstall, state } = await loadQueue({
-    installGate: (specifier) => {
-      const gate = deferred();
-      gates.set(specifier, gate);
-      return gate.promise;
-    },
-  });
-  const names = ['a', 'b', 'c', 'd'].map((letter) => `@openfn/language-${letter}@1.0.0`);
-  const { entry } = request([names]);
-  const run = createAutoinstall({ whitelist, concurrency: 2 })(entry);
-  // Release installs one by one as they start, until all four have run.
-  for (let released = 0; released < names.length; released += 1) {
-    await until(() => gates.size > released);
-    t.true(state.active <= 2);
-    [...gates.values()][released]?.resolve();
-  }
-  await run;
-  t.is(state.installs.length, 4);
-  t.is(state.maxActive, 2, 'two at a time: concurrent, and bounded');
+test('every entry keeps its own context and logger; each run gets its own event', async (t) => {
+  const { createAutoinstall } = await loadQueue();
+  const repo = fakeRepo();
+  const autoinstall = createAutoinstall({ repo, whitelist });
+  const loggerA = { ...silentLogger };
+  const loggerB = { ...silentLogger };
+  const first = request([['@openfn/language-common@1.0.0']], { logger: loggerA });
+  const second = request([['@openfn/language-http@1.0.0']], { logger: loggerB });
+  await Promise.all([autoinstall.forPlan(first.entry), autoinstall.forPlan(second.entry)]);
+  t.is(repo.ensured.find((call) => call.specifier.includes('common'))?.logger, loggerA);
+  t.is(repo.ensured.find((call) => call.specifier.includes('http'))?.logger, loggerB);
+  t.deepEqual([first.events.length, second.events.length], [1, 1]);
+  t.is(first.events[0]?.payload.module, '@openfn/language-common');
 });
 
 test('a non-whitelisted adaptor fails the run with an error naming it, before anything is looked up or installed', async (t) => {
-  const { createAutoinstall, state } = await loadQueue();
+  const { createAutoinstall, lookups } = await loadQueue();
+  const repo = fakeRepo();
   const { entry, events } = request([['@openfn/language-common@1.0.0', 'left-pad@1.3.0']]);
-  const error = await t.throwsAsync(createAutoinstall({ whitelist })(entry), { name: 'AutoinstallError' });
+  const error = await t.throwsAsync(createAutoinstall({ repo, whitelist }).forPlan(entry), { name: 'AutoinstallError' });
   t.regex(error?.message ?? '', /not allowed on this worker: left-pad@1\.3\.0 \(the whitelist is \/\^@openfn\\\/\/\)/);
   t.deepEqual((error as unknown as { adaptors: string[] }).adaptors, ['left-pad@1.3.0']);
-  t.deepEqual([state.lookups, state.installs, events], [[], [], []]);
+  t.deepEqual([lookups, repo.ensured, events], [[], [], []]);
 });
 
 test('a malformed specifier is refused with an error naming it, and nothing is attempted', async (t) => {
-  const { createAutoinstall, state } = await loadQueue();
+  const { createAutoinstall, lookups } = await loadQueue();
+  const repo = fakeRepo();
   const { entry } = request([['@openfn/../../etc@1.0.0']]);
-  await t.throwsAsync(createAutoinstall({ whitelist })(entry), { name: 'InvalidSpecifierError', message: /@openfn\/\.\.\/\.\.\/etc/ });
-  t.deepEqual([state.lookups, state.installs], [[], []]);
+  await t.throwsAsync(createAutoinstall({ repo, whitelist }).forPlan(entry), { name: 'InvalidSpecifierError', message: /@openfn\/\.\.\/\.\.\/etc/ });
+  t.deepEqual([lookups, repo.ensured], [[], []]);
 });
 
 test('a failed install emits autoinstall-error, fails the run naming the adaptor, and the next run retries', async (t) => {
+  const { createAutoinstall } = await loadQueue();
   let failures = 1;
-  const { createAutoinstall, state } = await loadQueue({
-    installGate: async () => {
-      if (failures-- > 0) throw new Error('npm install failed (exit 1): ETARGET');
-    },
+  const repo = fakeRepo(async () => {
+    if (failures-- > 0) throw new Error('npm install failed (exit 1): ETARGET');
   });
-  const autoinstall = createAutoinstall({ whitelist });
+  const autoinstall = createAutoinstall({ repo, whitelist });
   const first = request([['@openfn/language-common@1.0.0', '@openfn/language-http@2.0.0']]);
-  const error = await t.throwsAsync(autoinstall(first.entry), { name: 'AutoinstallError' });
+  const error = await t.throwsAsync(autoinstall.forPlan(first.entry), { name: 'AutoinstallError' });
   t.regex(error?.message ?? '', /Could not install @openfn\/language-(common|http)@[\d.]+: npm install failed \(exit 1\): ETARGET/);
   const failed = first.events.filter((e) => e.event === 'autoinstall-error');
   t.is(failed.length, 1);
@@ -223,54 +164,45 @@ test('a failed install emits autoinstall-error, fails the run naming the adaptor
   t.is(first.events.filter((e) => e.event === 'autoinstall-complete').length, 1, 'the other adaptor still installs');
 
   const second = request([['@openfn/language-common@1.0.0', '@openfn/language-http@2.0.0']]);
-  await autoinstall(second.entry);
-  t.is(state.installs.length, 3, 'the failed adaptor is installed again by the next run');
+  await autoinstall.forPlan(second.entry);
+  t.is(repo.ensured.length, 3, 'the failed adaptor is asked for again by the next run');
 });
 
 test('a version that cannot be resolved fails the run with the requested version in the event', async (t) => {
   const { createAutoinstall } = await loadQueue();
   const { entry, events } = request([['@openfn/language-common@missing']]);
-  await t.throwsAsync(createAutoinstall({ whitelist })(entry), { message: /no version of @openfn\/language-common matches/ });
+  await t.throwsAsync(createAutoinstall({ repo: fakeRepo(), whitelist }).forPlan(entry), { message: /no version of @openfn\/language-common matches/ });
   t.like(events[0], { event: 'autoinstall-error', payload: { module: '@openfn/language-common', version: 'missing' } });
 });
 
 test('dist-tags are resolved once per cache window, exact versions never', async (t) => {
-  const { createAutoinstall, state } = await loadQueue();
-  const cached = createAutoinstall({ whitelist, versionCacheMs: 60_000 });
-  await cached(request([['@openfn/language-common@latest', '@openfn/language-http@2.0.0']]).entry);
-  await cached(request([['@openfn/language-common@latest']]).entry);
-  t.deepEqual(state.lookups, ['@openfn/language-common@latest', '@openfn/language-http@2.0.0']);
-  t.is(state.installs[0]?.specifier, '@openfn/language-common@9.9.9', 'the resolved version is installed');
+  const { createAutoinstall, lookups } = await loadQueue();
+  const repo = fakeRepo();
+  const cached = createAutoinstall({ repo, whitelist, versionCacheMs: 60_000 });
+  await cached.forPlan(request([['@openfn/language-common@latest', '@openfn/language-http@2.0.0']]).entry);
+  await cached.forPlan(request([['@openfn/language-common@latest']]).entry);
+  t.deepEqual(lookups, ['@openfn/language-common@latest', '@openfn/language-http@2.0.0']);
+  t.is(repo.ensured[0]?.specifier, '@openfn/language-common@9.9.9', 'the resolved version is installed');
 
-  const uncached = createAutoinstall({ whitelist, versionCacheMs: 0 });
-  await uncached(request([['@openfn/language-common@latest']]).entry);
-  await uncached(request([['@openfn/language-common@latest']]).entry);
-  t.is(state.lookups.filter((s) => s.endsWith('@latest')).length, 3);
+  const uncached = createAutoinstall({ repo, whitelist, versionCacheMs: 0 });
+  await uncached.forPlan(request([['@openfn/language-common@latest']]).entry);
+  await uncached.forPlan(request([['@openfn/language-common@latest']]).entry);
+  t.is(lookups.filter((s) => s.endsWith('@latest')).length, 3);
 });
 
-test('once the lock is held, an adaptor another worker installed meanwhile is not installed again', async (t) => {
-  const { createAutoinstall, state } = await loadQueue();
-  // Not installed at the fast-path check; installed by "another worker" while we waited.
-  let checks = 0;
-  state.installed = new Proxy(state.installed, {
-    get: (target, key) => (key === 'has' ? () => checks++ > 0 : Reflect.get(target, key).bind(target)),
+test('preload asks the repo for each whitelisted adaptor once, and fails naming what it could not install', async (t) => {
+  const { createAutoinstall } = await loadQueue();
+  const repo = fakeRepo(async (specifier) => {
+    if (specifier.includes('http')) throw new Error('no such version');
   });
-  const { entry, events } = request([['@openfn/language-common@1.0.0']]);
-  await createAutoinstall({ whitelist })(entry);
-  t.deepEqual(state.installs, []);
-  t.like(events[0]?.payload, { outcome: 'already-installed' });
+  const autoinstall = createAutoinstall({ repo, whitelist });
+  await autoinstall.preload(['@openfn/language-common@1.0.0', '@openfn/language-common@1.0.0'], silentLogger);
+  t.deepEqual(repo.ensured.map((call) => call.specifier), ['@openfn/language-common@1.0.0']);
+  await t.throwsAsync(autoinstall.preload(['@openfn/language-http@1.0.0'], silentLogger), { name: 'AutoinstallError', message: /language-http@1\.0\.0: no such version/ });
+  await t.throwsAsync(autoinstall.preload(['left-pad@1.3.0'], silentLogger), { name: 'AutoinstallError', message: /not allowed/ });
 });
 
 test('bad queue options are refused', async (t) => {
   const { createAutoinstall } = await loadQueue();
-  t.throws(() => createAutoinstall({ whitelist, concurrency: 0 }), { instanceOf: RangeError });
-  t.throws(() => createAutoinstall({ whitelist, versionCacheMs: -1 }), { instanceOf: RangeError });
+  t.throws(() => createAutoinstall({ repo: fakeRepo(), whitelist, versionCacheMs: -1 }), { instanceOf: RangeError });
 });
-
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

@@ -22,6 +22,7 @@ test.before(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'fleet-engine-'));
   engine = createEngine({
     repoDir: path.join(root, 'repo'),
+    cacheDir: path.join(root, 'cache'),
     whitelist: [/^@fleet-fixtures\//],
     capacity: 2,
     memoryLimitMb: 200,
@@ -140,7 +141,7 @@ test.serial('a non-whitelisted adaptor fails the run with a clear error', async 
 
 test.serial('destroy() kills in-flight runs and reports them', async (t) => {
   const root = await tempDir(t);
-  const own = createEngine({ repoDir: path.join(root, 'repo'), whitelist: [/^@fleet-fixtures\//], capacity: 1 });
+  const own = createEngine({ repoDir: path.join(root, 'repo'), cacheDir: path.join(root, 'cache'), whitelist: [/^@fleet-fixtures\//], capacity: 1 });
   const emitter = own.execute(planOf(JOBS, [{ id: 'a', expression: 'fn(s => { for (;;) {} });' }]));
   const ended = new Promise<Record<string, unknown>>((resolve) => emitter.once('workflow-error', resolve));
   await new Promise((resolve) => emitter.once('job-start', resolve));

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, isInstalled } from '@fleet/repo';
+import { aliasFor, isInstalled, readEntry } from '@fleet/repo';
 import { startWorker, type LockWorker } from './helpers/lock-workers.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -34,7 +34,7 @@ for (const count of [2, 4]) {
     const workers = await Promise.all(
       Array.from({ length: count }, (_, i) =>
         startWorker(
-          { repoDir, specifier, useLock: true, work: 'install', lock: FAST },
+          { repoDir, cacheDir: path.join(root, `local-${i}`), specifier, useLock: true, work: 'install', lock: FAST, installScripts: true },
           { env: envWithCache(path.join(root, `cache-${i}`)) },
         ),
       ),
@@ -43,10 +43,10 @@ for (const count of [2, 4]) {
     const results = await Promise.all(workers.map((worker) => worker.done()));
     const outcomes = results.map((result) => (result.type === 'done' ? result.outcome : result.message));
     t.deepEqual(outcomes.filter((outcome) => outcome === 'installed'), ['installed'], outcomes.join(', '));
-    // The others found it installed once they got the lock, or (started late) on the lock-free fast path.
-    t.true(outcomes.every((outcome) => ['installed', 'already-installed', 'fast-path'].includes(outcome)), outcomes.join(', '));
+    // The others materialized its archive once they got the lock, or (started late) without waiting for it.
+    t.true(outcomes.every((outcome) => ['installed', 'materialized'].includes(outcome)), outcomes.join(', '));
     t.is(registry.tarballRequests(name) - before, 1, 'one download of the adaptor across the fleet');
-    t.true(await isInstalled(repoDir, aliasFor(specifier)));
+    for (let i = 0; i < count; i++) t.true(await isInstalled(path.join(root, `local-${i}`), aliasFor(specifier)));
 
     const waiters = workers.filter((worker) => worker.events().some((event) => event.type === 'wait'));
     t.true(waiters.length >= 1, 'started together, someone had to wait');
@@ -62,7 +62,7 @@ test.serial('an uncontended lock logs nothing at info level and leaves no lock b
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
   const worker = await startWorker(
-    { repoDir, specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold', lock: FAST },
+    { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold', lock: FAST },
     { env: envWithCache(path.join(root, 'cache')) },
   );
   await worker.next((m) => m.type === 'holding');
@@ -85,12 +85,12 @@ test.serial('a holder SIGKILLed mid-install: a waiter on the same host takes ove
   // The default stale window: the takeover must not need it, the holder's pid is gone.
   const lock = { pollMs: 100 };
   const holder = await startWorker(
-    { repoDir, specifier, useLock: true, work: 'install', lock },
+    { repoDir, cacheDir: path.join(root, 'local-a'), specifier, useLock: true, work: 'install', lock, installScripts: true },
     { env: envWithCache(path.join(root, 'cache-a')) },
   );
   await holder.next((m) => m.type === 'holding');
   const waiter = await startWorker(
-    { repoDir, specifier, useLock: true, work: 'install', lock },
+    { repoDir, cacheDir: path.join(root, 'local-b'), specifier, useLock: true, work: 'install', lock, installScripts: true },
     { env: envWithCache(path.join(root, 'cache-b')) },
   );
   t.teardown(() => [holder, waiter].forEach(({ child }) => child.kill('SIGKILL')));
@@ -106,13 +106,14 @@ test.serial('a holder SIGKILLed mid-install: a waiter on the same host takes ove
   t.log(`the waiter waited ${String(acquired?.waitedMs)} ms (holder killed while npm ran)`);
   t.true(typeof acquired?.waitedMs === 'number' && (acquired.waitedMs as number) < 10_000, 'faster than the stale window');
   t.true(waiter.logs('warn').some((line) => /Taking over the install lock .* its process is gone/.test(line)));
-  t.true(await isInstalled(repoDir, aliasFor(specifier)));
+  t.true(await isInstalled(path.join(root, 'local-b'), aliasFor(specifier)));
+  t.is((await readEntry(repoDir, aliasFor(specifier))).state, 'found');
 });
 
 test.serial('a holder that stops heartbeating (alive, as seen from another host) is taken over after the stale window', async (t) => {
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
-  const job = { repoDir, specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold' as const, lock: FAST };
+  const job = { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold' as const, lock: FAST };
   const holder = await startWorker(job, { env: envWithCache(path.join(root, 'cache-a')) });
   await holder.next((m) => m.type === 'holding');
   holder.child.kill('SIGSTOP'); // frozen: its pid exists but it no longer heartbeats
@@ -132,7 +133,7 @@ test.serial('a holder that stops heartbeating (alive, as seen from another host)
 test.serial('a holder whose clock is 60 s behind is not declared stale while it heartbeats', async (t) => {
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
-  const job = { repoDir, specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold' as const, lock: FAST };
+  const job = { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold' as const, lock: FAST };
   const holder = await startWorker(job, { env: envWithCache(path.join(root, 'cache-a')), skewClockMs: -60_000 });
   t.teardown(() => holder.child.kill('SIGKILL'));
   await holder.next((m) => m.type === 'holding');
@@ -170,7 +171,7 @@ test.serial('different adaptors never wait on each other: lock hold intervals ov
   const workers = await Promise.all(
     specifiers.map((specifier, i) =>
       startWorker(
-        { repoDir, specifier, useLock: true, work: 'install', lock: FAST },
+        { repoDir, cacheDir: path.join(root, `local-${i}`), specifier, useLock: true, work: 'install', lock: FAST, installScripts: true },
         { env: envWithCache(path.join(root, `cache-${i}`)) },
       ),
     ),
@@ -191,20 +192,23 @@ test.serial('two waiters reclaiming a dead holder’s lock together is harmless'
   const repoDir = path.join(root, 'repo');
   const specifier = fixtures.adaptorThree;
   const job = { repoDir, specifier, useLock: true, work: 'install' as const, lock: { ...FAST, pollMs: 50 } };
-  const holder = await startWorker({ ...job, work: 'hold' }, { env: envWithCache(path.join(root, 'cache-h')) });
+  const holder = await startWorker({ ...job, cacheDir: path.join(root, 'local-h'), work: 'hold' }, { env: envWithCache(path.join(root, 'cache-h')) });
   await holder.next((m) => m.type === 'holding');
   const waiters = await Promise.all(
-    [0, 1, 2].map((i) => startWorker(job, { env: envWithCache(path.join(root, `cache-${i}`)) })),
+    [0, 1, 2].map((i) => startWorker({ ...job, cacheDir: path.join(root, `local-${i}`) }, { env: envWithCache(path.join(root, `cache-${i}`)) })),
   );
   t.teardown(() => [holder, ...waiters].forEach(({ child }) => child.kill('SIGKILL')));
   await Promise.all(waiters.map((waiter) => waiter.next((m) => m.type === 'event' && m.event.type === 'wait')));
   holder.child.kill('SIGKILL');
   const results = await Promise.all(waiters.map((waiter) => waiter.done()));
   const outcomes = results.map((result) => (result.type === 'done' ? result.outcome : result.message));
-  t.true(outcomes.every((outcome) => ['installed', 'lost-race', 'already-installed'].includes(outcome)), outcomes.join(', '));
+  t.true(outcomes.every((outcome) => ['installed', 'lost-race', 'materialized'].includes(outcome)), outcomes.join(', '));
   t.true(outcomes.includes('installed'));
-  t.deepEqual(await readdir(path.join(repoDir, 'node_modules', '@fleet-fixtures')), ['adaptor-three_1.0.0']);
-  t.true(await isInstalled(repoDir, aliasFor(specifier)));
+  t.deepEqual(
+    (await readdir(path.join(repoDir, 'adaptors', '@fleet-fixtures'))).filter((file) => file.endsWith('.json')),
+    ['adaptor-three_1.0.0.json'],
+  );
+  for (const i of [0, 1, 2]) t.true(await isInstalled(path.join(root, `local-${i}`), aliasFor(specifier)));
 });
 
 test.serial('useLock off: concurrent installs still succeed and no .locks folder appears', async (t) => {
@@ -213,7 +217,7 @@ test.serial('useLock off: concurrent installs still succeed and no .locks folder
   const workers = await Promise.all(
     [0, 1].map((i) =>
       startWorker(
-        { repoDir, specifier: fixtures.adaptorOne, useLock: false, work: 'install' },
+        { repoDir, cacheDir: path.join(root, `local-${i}`), specifier: fixtures.adaptorOne, useLock: false, work: 'install' },
         { env: envWithCache(path.join(root, `cache-${i}`)) },
       ),
     ),
@@ -221,6 +225,6 @@ test.serial('useLock off: concurrent installs still succeed and no .locks folder
   t.teardown(() => workers.forEach(({ child }) => child.kill()));
   const results = await Promise.all(workers.map((worker) => worker.done()));
   t.true(results.every((result) => result.type === 'done'));
-  t.true(await isInstalled(repoDir, aliasFor(fixtures.adaptorOne)));
+  for (const i of [0, 1]) t.true(await isInstalled(path.join(root, `local-${i}`), aliasFor(fixtures.adaptorOne)));
   t.false((await readdir(repoDir)).includes('.locks'));
 });

@@ -15,6 +15,8 @@ export interface FleetOptions {
   env?: NodeJS.ProcessEnv;
   /** A repo directory to share; a fresh temporary one by default (removed on stop). */
   repoDir?: string;
+  /** Extra flags for every worker, e.g. `--install-scripts` for the fixtures whose postinstall makes an install slow. */
+  args?: string[];
   /** The address the mock Lightning listens on. Default 127.0.0.1. */
   lightningHost?: string;
   onLog?: (worker: string, line: LogLine) => void;
@@ -25,6 +27,8 @@ export interface FleetOptions {
 export interface AddWorkerOptions {
   /** The fleet's repo directory as this worker sees it (another host mounts it elsewhere). */
   repoDir?: string;
+  /** This worker's local cache. Default: a folder of its own, as a pod has. */
+  cacheDir?: string;
   capacity?: number;
   /** See WorkerProcessOptions.prefix. */
   prefix?: string[];
@@ -41,11 +45,13 @@ export interface Fleet {
 
 /** A mock Lightning and N real `ws-worker` processes sharing one repo directory. */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
-  const { capacity = 2, repoLock = true, whitelist, env = process.env, onLog, startTimeoutMs = 30_000 } = options;
+  const { capacity = 2, repoLock = true, whitelist, env = process.env, onLog, startTimeoutMs = 30_000, args = [] } = options;
   const secret = randomBytes(16).toString('hex');
   const mock = await createLightningMock({ secret, ...(options.lightningHost ? { host: options.lightningHost } : {}) });
   const ownRepo = !options.repoDir;
   const repoDir = options.repoDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fleet-repo-')));
+  // The workers' local caches, on this machine's own disk whatever the repo is on.
+  const caches = await mkdtemp(path.join(os.tmpdir(), 'fleet-caches-'));
   const workers: WorkerProcess[] = [];
 
   const addWorker = async (name: string, overrides: AddWorkerOptions = {}): Promise<WorkerProcess> => {
@@ -55,10 +61,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       lightningUrl: mock.url,
       secret,
       repoDir,
+      cacheDir: path.join(caches, name),
       capacity,
       repoLock,
       whitelist,
       env,
+      args,
       ...overrides,
       ...(onLog ? { onLog: (line: LogLine) => onLog(name, line) } : {}),
     });
@@ -76,6 +84,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const stop = async (): Promise<void> => {
     await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
     await mock.close();
+    await rm(caches, { recursive: true, force: true });
     if (ownRepo) await rm(repoDir, { recursive: true, force: true });
   };
 

@@ -19,6 +19,7 @@ export interface WorkerProcessOptions {
   lightningUrl: string;
   secret: string;
   repoDir: string;
+  cacheDir: string;
   capacity: number;
   repoLock: boolean;
   whitelist: string;
@@ -42,10 +43,11 @@ export interface WorkerProcess {
 
 /** Starts a real `ws-worker` process. */
 export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
-  const { name, lightningUrl, secret, repoDir, capacity, repoLock, whitelist, env, args = [], prefix = [] } = options;
+  const { name, lightningUrl, secret, repoDir, cacheDir, capacity, repoLock, whitelist, env, args = [], prefix = [] } = options;
   const flags = [
     `--lightning=${lightningUrl}`,
     `--repo-dir=${repoDir}`,
+    `--cache-dir=${cacheDir}`,
     `--capacity=${capacity}`,
     `--worker-name=${name}`,
     `--whitelist=${whitelist}`,

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, isInstalled } from '@fleet/repo';
+import { aliasFor, readEntry } from '@fleet/repo';
 import { installReport, lightningPlan, startFleet, type Fleet } from '../src/index.js';
 
 // Real ws-worker processes against the mock Lightning, sharing one cold repo
@@ -67,7 +67,9 @@ test.serial('a worker SIGKILLed while it holds an install lock: its runs are los
     capacity: 2,
     whitelist: WHITELIST,
     env: fleetEnv(),
-    // The runtime logs this line once it holds the lock and npm starts.
+    // language-slow's postinstall keeps its install going for 3 s.
+    args: ['--install-scripts'],
+    // The repo logs this line once it holds the lock and npm starts.
     onLog: (worker, line) => line.msg.startsWith(`Installing ${slow}`) && installerSeen(worker),
   });
   t.teardown(() => fleet.stop());
@@ -89,7 +91,7 @@ test.serial('a worker SIGKILLed while it holds an install lock: its runs are los
 
   const survivor = fleet.workers.find((worker) => worker !== holder)!;
   t.true(survivor.logs.some((line) => /Taking over the install lock of .*language-slow.*its process is gone/.test(line.msg)), 'the survivor took over the dead holder’s lock');
-  t.true(await isInstalled(fleet.repoDir, aliasFor(slow)));
+  t.is((await readEntry(fleet.repoDir, aliasFor(slow))).state, 'found', 'published to the shared repo');
   // Scoped aliases keep an (empty) scope folder under .locks; no lock may be left in it.
   const lockEntries = await readdir(path.join(fleet.repoDir, '.locks'), { recursive: true });
   t.deepEqual(lockEntries.filter((entry) => entry.includes('.lock')), [], 'no lock left behind');

@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { aliasFor, install, isInstalled, runNpm } from '@fleet/repo';
+import { aliasFor, readEntry } from '@fleet/repo';
 import {
   installReport,
   lightningPlan,
@@ -72,6 +73,8 @@ function defineTests(): void {
       env: { ...process.env, ...registry.env },
       lightningHost: hosts.bridgeAddress,
       repoDir: repoOn(hostA),
+      // language-slow's postinstall keeps its install going for 3 s.
+      args: ['--install-scripts'],
       ...(onLog ? { onLog } : {}),
     });
     t.teardown(() => fleet.stop());
@@ -126,7 +129,7 @@ function defineTests(): void {
         { [aliasFor(JOBS)]: 1, [aliasFor(EXTRA)]: 1 },
         `trial ${i}`,
       );
-      t.true(await isInstalled(repoOn(hostB), aliasFor(JOBS)));
+      t.is((await readEntry(repoOn(hostB), aliasFor(JOBS))).state, 'found', 'host B sees the entry host A or B published');
       await fleet.stop();
     }
   });
@@ -167,7 +170,7 @@ function defineTests(): void {
       t.is(lost?.status, 'lost');
       t.is(served?.status, 'success');
       t.deepEqual(installReport(fleet.workers).installs[aliasFor(SLOW)], [b.name]);
-      t.true(await isInstalled(repoOn(hostA), aliasFor(SLOW)), 'host A sees what host B published');
+      t.is((await readEntry(repoOn(hostA), aliasFor(SLOW))).state, 'found', 'host A sees what host B published');
       await fleet.stop();
     }
   });
@@ -197,44 +200,44 @@ function defineTests(): void {
     }
   });
 
-  test.serial("ws-worker check-repo on host A's sshfs mount: every check ok, as mounted with caches off", async (t) => {
-    const [command = 'nsenter', ...args] = [...onHost(hostA), process.execPath, WS_WORKER_BIN, 'check-repo', '--repo-dir', path.join(hostA.mount, 'checked')];
+  test.serial("ws-worker check-repo on host A's sshfs mount: every check ok, as mounted with caches off; the cache on local disk", async (t) => {
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'fleet-check-cache-'));
+    t.teardown(() => rm(cacheDir, { recursive: true, force: true }));
+    const repoDir = path.join(hostA.mount, 'checked');
+    const [command = 'nsenter', ...args] = [...onHost(hostA), process.execPath, WS_WORKER_BIN, 'check-repo', '--repo-dir', repoDir, '--cache-dir', cacheDir];
     const { stdout } = await promisify(execFile)(command, args);
     t.log(stdout);
     t.regex(stdout, /^ok {4}filesystem +fuse\.sshfs at .*its sshfs process \(pid \d+\) runs with caching off$/m);
-    t.regex(stdout, /^ok {4}rename-onto-non-empty +.*fails with EPERM/m);
+    t.regex(stdout, /^ok {4}rename-file +renaming a file to a fresh name and onto an existing one both work/m);
     t.regex(stdout, /^ok {4}mtime-resolution +whole seconds/m);
-    t.regex(stdout, /^ok: all 7 checks of .* passed$/m);
+    t.regex(stdout, /^ok {4}cache-filesystem +\S+ at .*: a local filesystem$/m);
+    t.regex(stdout, /^ok: all 10 checks of .* passed$/m);
   });
 
-  test.serial('on sshfs a rename onto a published adaptor fails with EPERM, and install counts it as a lost race', async (t) => {
-    Object.assign(process.env, registry.env);
-    trial += 1;
-    const folder = `repo-${trial}`;
-    const probe = path.join(hostB.mount, folder, 'probe');
-    await mkdir(path.join(probe, 'taken'), { recursive: true });
-    await mkdir(path.join(probe, 'mine'), { recursive: true });
-    await writeFile(path.join(probe, 'taken', 'file'), 'first');
-    await writeFile(path.join(probe, 'mine', 'file'), 'second');
-    const error = await t.throwsAsync(rename(path.join(probe, 'mine'), path.join(probe, 'taken')));
-    t.is((error as NodeJS.ErrnoException).code, 'EPERM');
+  test.serial(`a worker on host B runs on an adaptor host A installed, without running npm (${TRIALS} trials)`, async (t) => {
+    for (let i = 1; i <= TRIALS; i++) {
+      const { fleet, repoOn } = await sharedFleet(t);
+      await addWorker(fleet, hostA, repoOn(hostA), { capacity: 1 });
+      const [first] = await fleet.mock.waitForAll([fleet.mock.enqueueRun(lightningPlan([{ adaptor: JOBS, body: 'setData({ host: "a" });' }]))], { timeoutMs: 120_000 });
+      t.is(first?.status, 'success', `trial ${i}: ${first?.errorMessage ?? ''}`);
+      await fleet.workers[0]?.stop();
 
-    // Host A publishes JOBS while host B's install of it is between npm and its rename.
-    const publishedByA = path.join(hostA.mount, folder, 'node_modules', aliasFor(JOBS));
-    const result = await install(path.join(hostB.mount, folder), JOBS, {
-      npm: async (args, options) => {
-        const outcome = await runNpm(args, options);
-        if (args[0] === 'install') {
-          await mkdir(publishedByA, { recursive: true });
-          await writeFile(path.join(publishedByA, 'package.json'), JSON.stringify({ name: '@fleet-fixtures/language-jobs', version: '1.0.0', publishedBy: 'host-a' }));
-        }
-        return outcome;
-      },
-    });
-    t.is(result.outcome, 'lost-race');
-    const published = JSON.parse(await readFile(path.join(hostB.mount, folder, 'node_modules', aliasFor(JOBS), 'package.json'), 'utf8'));
-    t.is(published.publishedBy, 'host-a', "host A's copy stands; host B's was discarded");
-    t.true(await isInstalled(path.join(hostB.mount, folder), aliasFor(JOBS)), 'the index lists it');
+      const downloads = registry.tarballRequests();
+      const b = await addWorker(fleet, hostB, repoOn(hostB), { capacity: 1 });
+      const [second] = await fleet.mock.waitForAll([fleet.mock.enqueueRun(lightningPlan([{ adaptor: JOBS, body: 'setData({ host: "b" });' }]))], { timeoutMs: 120_000 });
+      t.is(second?.status, 'success', `trial ${i}: ${second?.errorMessage ?? ''}`);
+      t.is(second?.workerName, hostB.name);
+      t.is(registry.tarballRequests() - downloads, 0, `trial ${i}: host B downloaded nothing from the registry`);
+      t.false(b.logs.some((line) => line.msg.startsWith('Installing ')), `trial ${i}: host B ran no npm install`);
+      t.true(b.logs.some((line) => line.msg.startsWith(`Materialized ${aliasFor(JOBS)} from the shared repo`)), `trial ${i}: host B materialized it`);
+      const shared = await readdir(path.join(repoOn(hostB), 'adaptors', '@fleet-fixtures'));
+      t.deepEqual(
+        shared.filter((file) => file.startsWith('language-jobs_')).map((file) => file.replace(/\.[0-9a-f]{16}\.tgz$/, '.tgz')).sort(),
+        ['language-jobs_1.0.0.json', 'language-jobs_1.0.0.tgz'],
+        `trial ${i}: one archive and one entry for the version`,
+      );
+      await fleet.stop();
+    }
   });
 }
 

@@ -2,6 +2,8 @@
  * Every package the registry is preloaded with, one directory each under `fixtures/`.
  * ESM fixtures export `name`, `version` and `dependencies` (the modules they imported,
  * each with the same three exports), so a test can see which versions resolved.
+ * An adaptor of a real one's size (~8,000 files) is not among them: it is generated and
+ * published on demand by `publishLargeAdaptor` (large-fixture.ts), for benchmarks and disk-full tests.
  */
 export const fixtures = {
   utilA1: '@fleet-fixtures/util-a@1.0.0',

@@ -1,16 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { adaptorDir } from './layout.js';
+import { cachedAdaptorDir } from './layout.js';
 
 type Exports = string | null | { [key: string]: Exports } | Exports[];
 
 // An adaptor is loaded with `import()`, so ESM conditions win over CommonJS ones.
 const CONDITIONS = ['import', 'node', 'default', 'require'];
 
-/** The absolute path of the entry file of the adaptor published under `alias` in a repo. */
-export async function resolveAdaptor(repoDir: string, alias: string): Promise<string> {
+/** The absolute path of the entry file of the adaptor materialized under `alias` in a local cache. */
+export async function resolveAdaptor(cacheDir: string, alias: string): Promise<string> {
   // Async so that an invalid alias rejects rather than throws.
-  return adaptorEntry(adaptorDir(repoDir, alias));
+  return adaptorEntry(cachedAdaptorDir(cacheDir, alias));
 }
 
 /**

@@ -24,7 +24,17 @@ export function parseAlias(alias: string): ExactSpecifier {
   return parseExactSpecifier(`${alias.slice(0, split)}@${version}`);
 }
 
-/** The index entry the repo's package.json records for an alias. */
+/** Whether `name` is an alias (folders and files named otherwise are somebody else's). */
+export function isAlias(name: string): boolean {
+  try {
+    parseAlias(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The index entry a cache's package.json records for an alias. */
 export function indexEntryFor(alias: string): string {
   const { name, version } = parseAlias(alias);
   return `npm:${name}@${version}`;

@@ -48,3 +48,30 @@ const lastLines = (text: string, count: number): string =>
     .filter((line) => line && !line.includes('A complete log of this run'))
     .slice(-count)
     .join(' | ');
+
+/** Writing to the shared repo failed (a full disk, a lost mount, permissions): nothing was published. */
+export class RepoWriteError extends Error {
+  override name = 'RepoWriteError';
+  constructor(message: string, cause: unknown) {
+    super(`${message}: ${(cause as Error)?.message ?? String(cause)}; nothing was published`, { cause });
+  }
+}
+
+/** npm finished, but what it left behind is not a complete, importable adaptor. Nothing was published. */
+export class IncompleteBuildError extends Error {
+  override name = 'IncompleteBuildError';
+  constructor(
+    readonly specifier: string,
+    reason: string,
+  ) {
+    super(`The build of ${specifier} is incomplete: ${reason}; nothing was published`);
+  }
+}
+
+/** Writing into this host's local cache failed (a full disk, permissions): the adaptor is not there. */
+export class CacheWriteError extends Error {
+  override name = 'CacheWriteError';
+  constructor(message: string, cause: unknown) {
+    super(`${message}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}

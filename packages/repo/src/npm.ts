@@ -14,8 +14,10 @@ export interface NpmResult {
 /** Runs npm with an argument list. Injectable so tests and benchmarks can count or fake calls. */
 export type NpmRunner = (args: readonly string[], options: NpmOptions) => Promise<NpmResult>;
 
-// Enough of npm's output to explain a failure without holding a whole install log in memory.
-const MAX_OUTPUT = 64 * 1024;
+// Enough of npm's log to explain a failure without holding a whole install log in memory;
+// stdout is what npm reports with --json, kept whole up to a size no real tree reaches.
+const MAX_STDERR = 64 * 1024;
+const MAX_STDOUT = 16 * 1024 * 1024;
 
 /**
  * Spawns the npm on PATH with an argument array (never through a shell). The
@@ -29,8 +31,8 @@ export const runNpm: NpmRunner = (args, { cwd, signal }) =>
     const child = spawn('npm', [...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout = keepTail(stdout + chunk.toString())));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = keepTail(stderr + chunk.toString())));
+    child.stdout.on('data', (chunk: Buffer) => (stdout = keepTail(stdout + chunk.toString(), MAX_STDOUT)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = keepTail(stderr + chunk.toString(), MAX_STDERR)));
 
     const abort = (): void => {
       try {
@@ -53,4 +55,4 @@ export const runNpm: NpmRunner = (args, { cwd, signal }) =>
     });
   });
 
-const keepTail = (text: string): string => (text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text);
+const keepTail = (text: string, max: number): string => (text.length > max ? text.slice(-max) : text);

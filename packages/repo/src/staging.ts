@@ -1,21 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { filesystemNow } from './util/filesystem-now.js';
 import { pidIsAlive } from './util/pid-is-alive.js';
-import { stagingDir } from './layout.js';
 
 // `~` appears in no package name, version or host name, so it can separate them.
 const SEPARATOR = '~';
 
 /**
- * Creates a private work folder for one install attempt:
- * `.staging/<alias with / as +>~<host>~<pid>~<random>`. Host and pid let a sweep
- * on the same host tell a live install from an orphan.
+ * A private name in a staging folder for one attempt at something (a build, an
+ * extraction, an archive being written): `<alias with / as +>~<host>~<pid>~<random>`.
+ * Host and pid let a sweep on the same host tell a live attempt from an orphan.
  */
-export async function createStage(repoDir: string, alias: string): Promise<string> {
-  const name = [alias.replace('/', '+'), os.hostname(), process.pid, randomBytes(4).toString('hex')].join(SEPARATOR);
-  const stage = path.join(stagingDir(repoDir), name);
+export const stageName = (alias: string): string =>
+  [alias.replace('/', '+'), os.hostname(), process.pid, randomBytes(4).toString('hex')].join(SEPARATOR);
+
+/** Creates a private work folder in `stagingRoot` (a cache's or the shared repo's `.staging`). */
+export async function createStage(stagingRoot: string, alias: string): Promise<string> {
+  const stage = path.join(stagingRoot, stageName(alias));
   await mkdir(stage, { recursive: true });
   return stage;
 }
@@ -28,14 +31,13 @@ export interface SweepOptions {
 }
 
 /**
- * Removes staging folders left behind by crashed or killed installs. Age is
+ * Removes what crashed or killed attempts left in a staging folder. Age is
  * measured against the filesystem's own clock (the mtime of a file created just
  * now), because on a network filesystem the stage's mtime comes from the server
  * and this host's clock may be off. Stages of live processes on this host are kept.
  */
-export async function sweepStaging(repoDir: string, options: SweepOptions): Promise<string[]> {
+export async function sweepStaging(root: string, options: SweepOptions): Promise<string[]> {
   const { olderThanMs, isAlive = pidIsAlive } = options;
-  const root = stagingDir(repoDir);
   let names: string[];
   try {
     names = await readdir(root);
@@ -56,14 +58,4 @@ export async function sweepStaging(repoDir: string, options: SweepOptions): Prom
     removed.push(stage);
   }
   return removed;
-}
-
-async function filesystemNow(dir: string): Promise<number> {
-  const probe = path.join(dir, `.now${SEPARATOR}${process.pid}${SEPARATOR}${randomBytes(4).toString('hex')}`);
-  try {
-    await writeFile(probe, '');
-    return (await stat(probe)).mtimeMs;
-  } finally {
-    await rm(probe, { force: true });
-  }
 }

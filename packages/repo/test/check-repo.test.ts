@@ -7,7 +7,8 @@ import { checkRepo, type CheckResult, type RepoCheck } from '../src/index.js';
 import type * as FsProbes from '../src/check/fs-probes.js';
 import { tempDir } from './helpers/temp-dir.js';
 
-const NAMES = ['filesystem', 'locks-dir', 'staging-dir', 'mtime-resolution', 'clock-offset', 'rename-onto-non-empty', 'heartbeat'];
+const NAMES = ['filesystem', 'locks-dir', 'staging-dir', 'mtime-resolution', 'clock-offset', 'rename-file', 'heartbeat'];
+const CACHE_NAMES = ['cache-filesystem', 'cache-dir', 'rename-onto-non-empty'];
 
 /** This host's wall clock, shifted by `offsetMs`, which sleeping moves on at once: the heartbeat probe takes no time. */
 function fakeClock(offsetMs = 0): { now: () => number; sleep: (ms: number) => Promise<void> } {
@@ -28,21 +29,46 @@ const checkNamed = (result: RepoCheck, name: string): CheckResult => {
 
 const repoIn = async (t: import('ava').ExecutionContext): Promise<string> => path.join(await tempDir(t, 'fleet-check-'), 'repo');
 
-test('a repo dir on a local disk: every check ok, with the real clock and sleep; the probe folder is gone', async (t) => {
+test('a repo dir and a cache dir on a local disk: every check ok, with the real clock and sleep; the probe folders are gone', async (t) => {
   const repoDir = await repoIn(t);
-  const result = await checkRepo(repoDir);
+  const cacheDir = path.join(path.dirname(repoDir), 'cache');
+  const result = await checkRepo(repoDir, { cacheDir });
   t.deepEqual(
     result.checks.map((check) => check.name),
-    NAMES,
+    [...NAMES, ...CACHE_NAMES],
   );
   t.true(result.ok, JSON.stringify(result, null, 2));
-  t.is(result.repoDir, repoDir);
+  t.like(result, { repoDir, cacheDir });
   t.true(result.checks.every((check) => check.fix === undefined));
+  t.regex(checkNamed(result, 'rename-file').detail, /both work and show the new bytes at once/);
   t.regex(checkNamed(result, 'rename-onto-non-empty').detail, /fails with (ENOTEMPTY|EEXIST) and leaves it intact/);
+  t.regex(checkNamed(result, 'cache-filesystem').detail, /a local filesystem$/);
   t.regex(checkNamed(result, 'heartbeat').detail, /moved by/);
   t.deepEqual((await readdir(repoDir)).sort(), ['.locks', '.staging']);
   t.deepEqual(await readdir(path.join(repoDir, '.staging')), []);
   t.deepEqual(await readdir(path.join(repoDir, '.locks')), []);
+  t.deepEqual(await readdir(path.join(cacheDir, '.staging')), []);
+});
+
+test('without a cache dir only the shared repo is checked', async (t) => {
+  const result = await checkRepo(await repoIn(t), fakeClock());
+  t.deepEqual(
+    result.checks.map((check) => check.name),
+    NAMES,
+  );
+});
+
+test('a cache dir on a network filesystem is a warning with the fix', async (t) => {
+  const repoDir = await repoIn(t);
+  const cacheDir = path.join(path.dirname(repoDir), 'cache');
+  const mounts = `30 1 0:50 / / rw,relatime - ext4 /dev/vda rw\n31 30 0:51 / ${cacheDir} rw,relatime - nfs4 10.0.0.5:/export rw,vers=4.2,noac\n`;
+  const result = await checkRepo(repoDir, { ...fakeClock(), cacheDir, readMountInfo: async () => mounts });
+  t.like(checkNamed(result, 'cache-filesystem'), { ok: false, fix: 'point --cache-dir (WORKER_CACHE_DIR) at a local disk; on Kubernetes, an emptyDir volume' });
+  t.regex(checkNamed(result, 'cache-filesystem').detail, /^nfs4 at .*cache: a network filesystem/);
+  t.deepEqual(
+    result.checks.filter((check) => !check.ok).map((check) => check.name),
+    ['cache-filesystem'],
+  );
 });
 
 test('the filesystem check reads the mount table it is given', async (t) => {
@@ -148,7 +174,7 @@ test('a rename that replaces a non-empty directory is unsafe', async (t) => {
   const check = await probes.renameOntoNonEmpty(await tempDir(t));
   t.false(check.ok);
   t.regex(check.detail, /^renaming a directory onto a non-empty one succeeded, replacing it: /);
-  t.regex(check.fix ?? '', /^never share a repo dir on this filesystem/);
+  t.is(check.fix, 'put the cache dir on a local disk');
 });
 
 test('a rename that fails with a code an install does not expect is a warning', async (t) => {
@@ -159,7 +185,19 @@ test('a rename that fails with a code an install does not expect is a warning', 
   });
   const check = await probes.renameOntoNonEmpty(await tempDir(t));
   t.false(check.ok);
-  t.regex(check.detail, /fails with EIO, which an install does not take for a lost race/);
+  t.regex(check.detail, /fails with EIO, which the cache does not take for a lost race/);
+});
+
+test('a filesystem whose rename does not replace an existing file: a corrupt entry could not be replaced, a warning', async (t) => {
+  const probes = await probesOn({
+    rename: async (from, to) => {
+      if (await fs.access(to).then(() => true, () => false)) throw Object.assign(new Error('EEXIST: file already exists'), { code: 'EEXIST' });
+      await fs.rename(from, to);
+    },
+  });
+  const check = await probes.renameFile(await tempDir(t));
+  t.false(check.ok);
+  t.regex(check.detail, /^renaming a file onto an existing one fails with EEXIST: an index entry found corrupt cannot be replaced/);
 });
 
 test('sshfs: a rename refused with EPERM is a lost race', async (t) => {

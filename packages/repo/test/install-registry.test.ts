@@ -1,18 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { fixtures, postinstallMarker, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import {
-  NpmError,
-  VersionNotFoundError,
-  aliasFor,
-  install,
-  isInstalled,
-  readIndex,
-  resolveVersion,
-  runNpm,
-  type NpmRunner,
-} from '../src/index.js';
+import { NpmError, VersionNotFoundError, aliasFor, isInstalled, openRepo, readIndex, resolveVersion, type RepoOptions } from '../src/index.js';
 import { exists } from '../src/util/exists.js';
 import { loadAdaptor } from './helpers/load-adaptor.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -28,22 +18,33 @@ test.before(async () => {
 
 test.after.always(() => registry?.stop());
 
-test('an ESM adaptor with conflicting dependency versions works from its final path', async (t) => {
-  const repo = await tempDir(t);
-  const result = await install(repo, fixtures.adaptorTwo);
+async function repoIn(t: ExecutionContext, options: Partial<RepoOptions> = {}) {
+  const root = await tempDir(t);
+  const repo = openRepo({ repoDir: path.join(root, 'shared'), cacheDir: path.join(root, 'cache'), ...options });
+  t.teardown(() => repo.close());
+  return repo;
+}
+
+test('an ESM adaptor with conflicting dependency versions works from its folder in the cache', async (t) => {
+  const repo = await repoIn(t);
+  const result = await repo.ensure(fixtures.adaptorTwo);
   t.is(result.outcome, 'installed');
-  const loaded = await loadAdaptor(repo, result.alias);
+  const loaded = await loadAdaptor(repo.cacheDir, result.alias);
   t.is(loaded.version, '1.0.0');
   t.is(loaded.dependencies['@fleet-fixtures/util-a']?.version, '2.0.0');
   t.is(loaded.dependencies['@fleet-fixtures/util-b']?.dependencies['@fleet-fixtures/util-a']?.version, '1.0.0');
-  t.deepEqual((await readIndex(repo))?.dependencies, { [result.alias]: `npm:${fixtures.adaptorTwo}` });
+  t.deepEqual((await readIndex(repo.cacheDir))?.dependencies, { [result.alias]: `npm:${fixtures.adaptorTwo}` });
 });
 
-test('a CommonJS adaptor is published only after its postinstall finished', async (t) => {
-  const repo = await tempDir(t);
-  const result = await install(repo, fixtures.adaptorThree);
-  t.true(await exists(path.join(result.path, postinstallMarker)));
-  t.is((await loadAdaptor(repo, result.alias)).dependencies['@fleet-fixtures/util-b']?.version, '1.0.0');
+test('install scripts do not run unless asked for; when asked for, the adaptor is published only after its postinstall finished', async (t) => {
+  const plain = await repoIn(t);
+  const withoutScripts = await plain.ensure(fixtures.adaptorThree);
+  t.false(await exists(path.join(withoutScripts.path, postinstallMarker)));
+  t.is((await loadAdaptor(plain.cacheDir, withoutScripts.alias)).dependencies['@fleet-fixtures/util-b']?.version, '1.0.0');
+
+  const scripted = await repoIn(t, { installScripts: true });
+  const withScripts = await scripted.ensure(fixtures.adaptorThree);
+  t.true(await exists(path.join(withScripts.path, postinstallMarker)));
 });
 
 test('dist-tags and ranges resolve to one exact version through the registry', async (t) => {
@@ -54,32 +55,17 @@ test('dist-tags and ranges resolve to one exact version through the registry', a
   t.is((await resolveVersion('language-fixture@~1.0.0')).version, '1.0.0');
   await t.throwsAsync(resolveVersion('language-fixture@^7'), { instanceOf: VersionNotFoundError });
 
-  const repo = await tempDir(t);
-  const result = await install(repo, 'language-fixture@next');
+  const repo = await repoIn(t);
+  const result = await repo.ensure('language-fixture@next');
   t.is(result.alias, aliasFor(fixtures.languageFixtureNext));
-  t.true(await isInstalled(repo, result.alias));
+  t.true(await isInstalled(repo.cacheDir, result.alias));
 });
 
 test('an unknown package fails with npm’s reason and leaves nothing behind', async (t) => {
-  const repo = await tempDir(t);
-  const error = await t.throwsAsync(install(repo, '@fleet-fixtures/no-such-adaptor@1.0.0'), { instanceOf: NpmError });
+  const repo = await repoIn(t);
+  const error = await t.throwsAsync(repo.ensure('@fleet-fixtures/no-such-adaptor@1.0.0'), { instanceOf: NpmError });
   t.regex(error?.message ?? '', /404|not found/i);
-  t.deepEqual(await readdir(path.join(repo, '.staging')), []);
-  t.false(await exists(path.join(repo, 'node_modules')));
-});
-
-test('an aborted install stops npm and leaves nothing behind', async (t) => {
-  const repo = await tempDir(t);
-  const controller = new AbortController();
-  // Abort once npm is running (adaptor-slow's postinstall keeps it busy for seconds).
-  const npm: NpmRunner = (args, options) => {
-    const running = runNpm(args, options);
-    if (args[0] === 'install') setImmediate(() => controller.abort(new Error('shutting down')));
-    return running;
-  };
-  await t.throwsAsync(install(repo, fixtures.adaptorSlow, { signal: controller.signal, npm }), {
-    message: 'shutting down',
-  });
-  t.deepEqual(await readdir(path.join(repo, '.staging')), []);
-  t.false(await isInstalled(repo, aliasFor(fixtures.adaptorSlow)));
+  t.deepEqual(await readdir(path.join(repo.cacheDir, '.staging')), []);
+  t.false(await exists(path.join(repo.cacheDir, 'node_modules')));
+  t.false(await exists(path.join(repo.repoDir, 'adaptors')));
 });

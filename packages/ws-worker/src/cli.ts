@@ -1,26 +1,27 @@
 #!/usr/bin/env node
-import { checkRepo } from '@fleet/engine-multi';
-import { pino, type Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
+import { checkRepoCommand } from './commands/check-repo.js';
+import { repoInstallCommand } from './commands/repo-install.js';
+import { repoPruneCommand } from './commands/repo-prune.js';
+import { repoStatusCommand } from './commands/repo-status.js';
 import { startWorker, type WorkerHandle } from './start.js';
-import { HelpRequested, parseInvocation } from './util/cli.js';
+import { HelpRequested, parseInvocation, type Invocation } from './util/cli.js';
 import { ConfigError } from './util/config-error.js';
-import { reportLines } from './util/repo-check-report.js';
 import { checkRepoDir } from './util/repo-dir.js';
 
 // The usual exit code for a usage error: a supervisor can tell a configuration
 // to fix from a crash worth a restart.
 const EXIT_CONFIG_ERROR = 2;
-// `check-repo` found something to fix.
-const EXIT_WARNINGS = 1;
 // What a shell reports for a process ended by SIGINT: the operator insisted.
 const EXIT_FORCED = 130;
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   try {
     const invocation = parseInvocation(argv, env);
-    if (invocation.command === 'check-repo') return await checkRepoCommand(invocation.repoDir);
+    if (invocation.command !== 'start') return await operatorCommand(invocation);
     const { config } = invocation;
-    await checkRepoDir(config.repoDir);
+    await checkRepoDir('repo-dir', config.repoDir);
+    await checkRepoDir('cache-dir', config.cacheDir);
     const logger = pino({ name: 'ws-worker', level: config.logLevel });
     stopOnSignals(await startWorker(config, logger), logger);
     return undefined;
@@ -37,11 +38,21 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number | un
   }
 }
 
-// No checkRepoDir first: a repo dir this process cannot write to is one of the findings.
-async function checkRepoCommand(repoDir: string): Promise<number> {
-  const result = await checkRepo(repoDir);
-  process.stdout.write(`${reportLines(result).join('\n')}\n`);
-  return result.ok ? 0 : EXIT_WARNINGS;
+// No checkRepoDir first: a repo dir this process cannot write to is one of check-repo's findings.
+// Logs go to stderr: stdout is the command's report (JSON for `repo status --json`).
+function operatorCommand(invocation: Exclude<Invocation, { command: 'start' }>): Promise<number> {
+  const write = (text: string): void => void process.stdout.write(text);
+  const logger = pino({ name: 'ws-worker', level: 'warn' }, destination(2));
+  switch (invocation.command) {
+    case 'check-repo':
+      return checkRepoCommand(invocation, write);
+    case 'repo status':
+      return repoStatusCommand(invocation, write);
+    case 'repo install':
+      return repoInstallCommand(invocation, write, logger);
+    case 'repo prune':
+      return repoPruneCommand(invocation, write, logger);
+  }
 }
 
 /**

@@ -42,11 +42,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
   const http = await listen(config.port, metrics);
   // In the background: its heartbeat probe alone takes over a second, and a
   // filesystem worth a warning is no reason not to run.
-  const repoChecked = checkRepo(config.repoDir, { lockRepo: config.lockRepo }).then(
+  const repoChecked = checkRepo(config.repoDir, { lockRepo: config.lockRepo, cacheDir: config.cacheDir }).then(
     (result) => logRepoCheck(result, logger),
     (error: Error) => logger.warn(`Could not check the repo dir ${config.repoDir}: ${error.message}`),
   );
   const engine = createWorkerEngine(config, metrics, logger);
+  if (config.preload.length > 0) void preload(engine, config.preload, logger);
   const lightning = connectToLightning({
     url: config.lightningUrl,
     token: await signWorkerToken(config.secret, config.workerName),
@@ -105,6 +106,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
 function createWorkerEngine(config: WorkerConfig, metrics: WorkerMetrics, logger: Logger): Engine {
   return createEngine({
     repoDir: config.repoDir,
+    cacheDir: config.cacheDir,
     whitelist: config.whitelist,
     capacity: config.capacity,
     memoryLimitMb: config.memoryLimitMb,
@@ -113,10 +115,25 @@ function createWorkerEngine(config: WorkerConfig, metrics: WorkerMetrics, logger
     logger: logger.child({ component: 'engine' }),
     autoinstall: {
       lockRepo: config.lockRepo,
-      // The lock records this name as its holder, so operators can tell which worker holds it.
-      lock: { workerId: config.workerName, onEvent: metrics.lockEvent },
+      // Recorded as the installer and lock holder, so operators can tell which worker it was.
+      workerId: config.workerName,
+      lock: { onEvent: metrics.lockEvent },
+      installScripts: config.installScripts,
+      cacheMaxMb: config.cacheMaxMb,
     },
   });
+}
+
+// In the background: runs that need a preloaded adaptor meanwhile share its install.
+async function preload(engine: Engine, specifiers: string[], logger: Logger): Promise<void> {
+  const started = performance.now();
+  logger.info(`Preloading ${specifiers.join(', ')}`);
+  try {
+    await engine.preload(specifiers);
+    logger.info(`Preloaded ${specifiers.length} adaptor(s) in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  } catch (error) {
+    logger.warn(`Preloading failed (runs will install what they need): ${(error as Error).message}`);
+  }
 }
 
 // A taken port is a configuration to fix, so it stops start-up with one line.

@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
-import type { RepoCheck } from '@fleet/engine-multi';
+import type { RepoCheck } from '@fleet/repo';
 import { pino, type Logger } from 'pino';
 import { startWorker } from '../src/start.js';
 import { parseConfig, parseInvocation } from '../src/util/cli.js';
@@ -13,7 +13,18 @@ import { cleanEnv, runCli } from './helpers/run-cli.js';
 import { startMock, workerConfig } from './helpers/stack.js';
 import { tempDir } from './helpers/temp-dir.js';
 
-const CHECKS = ['filesystem', 'locks-dir', 'staging-dir', 'mtime-resolution', 'clock-offset', 'rename-onto-non-empty', 'heartbeat'];
+const CHECKS = [
+  'filesystem',
+  'locks-dir',
+  'staging-dir',
+  'mtime-resolution',
+  'clock-offset',
+  'rename-file',
+  'heartbeat',
+  'cache-filesystem',
+  'cache-dir',
+  'rename-onto-non-empty',
+];
 
 /** A repo dir whose `.locks` cannot be created: a file is in the way. */
 async function repoWithFileInTheWay(t: ExecutionContext): Promise<string> {
@@ -23,11 +34,16 @@ async function repoWithFileInTheWay(t: ExecutionContext): Promise<string> {
   return repoDir;
 }
 
-test('parsing: check-repo reads the repo dir, flag before env, and nothing else', (t) => {
-  t.deepEqual(parseInvocation(['check-repo', '-d', '/srv/flag'], { WORKER_REPO_DIR: '/srv/env' }), { command: 'check-repo', repoDir: '/srv/flag' });
-  t.deepEqual(parseInvocation(['check-repo'], { WORKER_REPO_DIR: '/srv/env', WORKER_CAPACITY: 'not read' }), {
+test('parsing: check-repo reads the repo dir and the cache dir, flag before env, and nothing else', (t) => {
+  t.deepEqual(parseInvocation(['check-repo', '-d', '/srv/flag', '--cache-dir', '/var/cache/flag'], { WORKER_REPO_DIR: '/srv/env', WORKER_CACHE_DIR: '/var/cache/env' }), {
+    command: 'check-repo',
+    repoDir: '/srv/flag',
+    cacheDir: '/var/cache/flag',
+  });
+  t.deepEqual(parseInvocation(['check-repo'], { WORKER_REPO_DIR: '/srv/env', WORKER_CACHE_DIR: '/var/cache/env', WORKER_CAPACITY: 'not read' }), {
     command: 'check-repo',
     repoDir: '/srv/env',
+    cacheDir: '/var/cache/env',
   });
   t.is(parseInvocation(['--secret', 's', '-d', '/srv/repo'], {}).command, 'start');
 });
@@ -41,7 +57,8 @@ test('parseConfig refuses check-repo: it configures no worker', (t) => {
 
 test('check-repo on a local disk: one ok line per check, the verdict, exit 0; no secret needed', async (t) => {
   const repoDir = path.join(await tempDir(t), 'repo');
-  const result = await runCli(['check-repo', '--repo-dir', repoDir], cleanEnv());
+  const cacheDir = path.join(path.dirname(repoDir), 'cache');
+  const result = await runCli(['check-repo', '--repo-dir', repoDir, '--cache-dir', cacheDir], cleanEnv());
   t.is(result.code, 0, result.stdout + result.stderr);
   t.is(result.stderr, '');
   const lines = result.stdout.trimEnd().split('\n');
@@ -49,20 +66,22 @@ test('check-repo on a local disk: one ok line per check, the verdict, exit 0; no
     lines.slice(0, -1).map((line) => line.split(/\s+/).slice(0, 2)),
     CHECKS.map((name) => ['ok', name]),
   );
-  t.is(lines.at(-1), `ok: all 7 checks of ${repoDir} passed`);
+  t.is(lines.at(-1), `ok: all 10 checks of ${repoDir} and the cache ${cacheDir} passed`);
   t.deepEqual(await readdir(path.join(repoDir, '.staging')), [], 'the probe folder is gone');
+  t.deepEqual(await readdir(path.join(cacheDir, '.staging')), [], 'and the one in the cache');
 });
 
 test('check-repo takes the repo dir from WORKER_REPO_DIR; a warning prints its fix and exits 1', async (t) => {
   const repoDir = await repoWithFileInTheWay(t);
-  const result = await runCli(['check-repo'], cleanEnv({ WORKER_REPO_DIR: repoDir }));
+  const cacheDir = path.join(path.dirname(repoDir), 'cache');
+  const result = await runCli(['check-repo'], cleanEnv({ WORKER_REPO_DIR: repoDir, WORKER_CACHE_DIR: cacheDir }));
   t.is(result.code, 1, result.stdout + result.stderr);
   const lines = result.stdout.trimEnd().split('\n');
   const warnings = lines.filter((line) => line.startsWith('WARN '));
   t.is(warnings.length, 1);
   t.regex(warnings[0] ?? '', /^WARN {2}locks-dir +\S+ cannot be created or written \(EEXIST: .*\)\. Fix: move the file that is in the way of /);
   t.true(warnings[0]?.endsWith(path.join(repoDir, '.locks')));
-  t.is(lines.at(-1), `WARN: 1 of 7 checks of ${repoDir} warn; fix them before workers share it`);
+  t.is(lines.at(-1), `WARN: 1 of 10 checks of ${repoDir} and the cache ${cacheDir} warn; fix them before workers share it`);
 });
 
 test('check-repo with a bad --repo-dir exits 2 with one line on stderr', async (t) => {
@@ -78,14 +97,15 @@ test('check-repo refuses the worker-only options with exit 2', async (t) => {
   t.is(result.stderr, 'Unknown argument: capacity (see ws-worker --help)\n');
 });
 
-test('--help mentions check-repo; check-repo --help shows its one option', async (t) => {
+test('--help mentions check-repo; check-repo --help shows its two options', async (t) => {
   const help = await runCli(['--help'], cleanEnv());
   t.is(help.code, 0);
-  t.regex(help.stdout, /^or: ws-worker check-repo \[--repo-dir DIR\]$/m);
+  t.regex(help.stdout, /^or: ws-worker check-repo \[--repo-dir DIR\] \[--cache-dir DIR\]$/m);
   t.regex(help.stdout, /^Commands:\n {2}ws-worker check-repo {2}Check that the repo dir's filesystem suits workers/m);
   const commandHelp = await runCli(['check-repo', '--help'], cleanEnv());
   t.is(commandHelp.code, 0);
   t.regex(commandHelp.stdout, /--repo-dir/);
+  t.regex(commandHelp.stdout, /--cache-dir/);
   t.notRegex(commandHelp.stdout, /--capacity|--secret/);
 });
 
@@ -141,7 +161,7 @@ test.serial('startWorker checks the repo dir and logs one info line when all is 
 
   const line = await next(isRepoCheck);
   t.is(line.level, INFO);
-  t.is(line.msg, `Repo dir check: ok: all 7 checks of ${repoDir} passed`);
+  t.is(line.msg, `Repo dir check: ok: all 10 checks of ${repoDir} and the cache ${path.join(path.dirname(repoDir), 'cache')} passed`);
   t.is(lines.filter(isRepoCheck).length, 1);
 });
 
@@ -167,6 +187,7 @@ test.serial('startWorker logs a warning per failed check, with its fix, and runs
 
 const TWO_WARNINGS: RepoCheck = {
   repoDir: '/srv/repo',
+  cacheDir: undefined,
   ok: false,
   checks: [
     { name: 'filesystem', ok: false, detail: 'nfs4 at /srv (rw): caches attributes', fix: 'remount with -o noac' },

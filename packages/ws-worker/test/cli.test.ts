@@ -27,6 +27,10 @@ test('every default', (t) => {
     secret: 'env-secret',
     lightningPublicKey: undefined,
     repoDir: path.join(os.homedir(), '.openfn/worker/repo'),
+    cacheDir: path.join(os.homedir(), '.openfn/worker/cache'),
+    cacheMaxMb: 5000,
+    installScripts: false,
+    preload: [],
     lockRepo: true,
     whitelist: [/^@openfn\//],
     port: 2222,
@@ -80,6 +84,21 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
     fromFlag: '/srv/flag-repo',
     fromEnv: path.join(os.homedir(), 'env-repo'),
   },
+  'cache-dir': {
+    flag: '/var/cache/flag',
+    env: '~/env-cache',
+    read: (c) => c.cacheDir,
+    fromFlag: '/var/cache/flag',
+    fromEnv: path.join(os.homedir(), 'env-cache'),
+  },
+  'cache-max-mb': { flag: '100', env: '20000', read: (c) => c.cacheMaxMb, fromFlag: 100, fromEnv: 20_000 },
+  preload: {
+    flag: '@openfn/language-common@3.3.4, @openfn/language-http@latest',
+    env: '@openfn/language-common',
+    read: (c) => c.preload,
+    fromFlag: ['@openfn/language-common@3.3.4', '@openfn/language-http@latest'],
+    fromEnv: ['@openfn/language-common'],
+  },
   whitelist: {
     flag: '^@acme/, ^@openfn/',
     env: '^env$',
@@ -112,8 +131,8 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
   log: { flag: 'debug', env: 'silent', read: (c) => c.logLevel, fromFlag: 'debug', fromEnv: 'silent' },
 };
 
-test('every option is covered by a case here (repo-lock has its own tests)', (t) => {
-  t.deepEqual([...Object.keys(CASES), 'repo-lock'].sort(), [...optionKeys].sort());
+test('every option is covered by a case here (the switches have their own tests)', (t) => {
+  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts'].sort(), [...optionKeys].sort());
 });
 
 for (const [key, option] of Object.entries(CASES) as Array<[OptionKey, OptionCase]>) {
@@ -142,25 +161,54 @@ for (const [alias, key] of SHORT_ALIASES) {
   });
 }
 
-const REPO_LOCK: Array<{ argv: string[]; env: Env; lockRepo: boolean }> = [
-  { argv: [], env: {}, lockRepo: true },
-  { argv: ['--no-repo-lock'], env: {}, lockRepo: false },
-  { argv: [], env: { WORKER_NO_REPO_LOCK: 'true' }, lockRepo: false },
-  { argv: ['--no-repo-lock'], env: { WORKER_NO_REPO_LOCK: 'true' }, lockRepo: false },
-  { argv: [], env: { WORKER_NO_REPO_LOCK: '1' }, lockRepo: false },
-  { argv: [], env: { WORKER_NO_REPO_LOCK: 'TRUE' }, lockRepo: false },
-  { argv: [], env: { WORKER_NO_REPO_LOCK: 'false' }, lockRepo: true },
-  { argv: [], env: { WORKER_NO_REPO_LOCK: '0' }, lockRepo: true },
-  { argv: [], env: { WORKER_NO_REPO_LOCK: '' }, lockRepo: true },
-  { argv: ['--repo-lock'], env: { WORKER_NO_REPO_LOCK: 'true' }, lockRepo: true },
-  { argv: ['--no-repo-lock'], env: { WORKER_NO_REPO_LOCK: 'false' }, lockRepo: false },
+type SwitchCase = [argv: string[], env: Env, on: boolean];
+
+// Both switches, every combination of flag and env var: a flag beats the env var either way.
+const SWITCHES: Array<{ name: string; read: (config: WorkerConfig) => boolean; cases: SwitchCase[] }> = [
+  {
+    name: 'the repo lock',
+    read: (c) => c.lockRepo,
+    cases: [
+      [[], {}, true],
+      [['--no-repo-lock'], {}, false],
+      [[], { WORKER_NO_REPO_LOCK: 'true' }, false],
+      [['--no-repo-lock'], { WORKER_NO_REPO_LOCK: 'true' }, false],
+      [[], { WORKER_NO_REPO_LOCK: '1' }, false],
+      [[], { WORKER_NO_REPO_LOCK: 'TRUE' }, false],
+      [[], { WORKER_NO_REPO_LOCK: 'false' }, true],
+      [[], { WORKER_NO_REPO_LOCK: '0' }, true],
+      [[], { WORKER_NO_REPO_LOCK: '' }, true],
+      [['--repo-lock'], { WORKER_NO_REPO_LOCK: 'true' }, true],
+      [['--no-repo-lock'], { WORKER_NO_REPO_LOCK: 'false' }, false],
+    ],
+  },
+  {
+    name: 'install scripts',
+    read: (c) => c.installScripts,
+    cases: [
+      [[], {}, false],
+      [['--install-scripts'], {}, true],
+      [[], { WORKER_INSTALL_SCRIPTS: 'true' }, true],
+      [[], { WORKER_INSTALL_SCRIPTS: '1' }, true],
+      [[], { WORKER_INSTALL_SCRIPTS: 'false' }, false],
+      [['--no-install-scripts'], { WORKER_INSTALL_SCRIPTS: 'true' }, false],
+      [['--install-scripts'], { WORKER_INSTALL_SCRIPTS: 'false' }, true],
+    ],
+  },
 ];
 
-for (const { argv, env, lockRepo } of REPO_LOCK) {
-  test(`repo lock with [${argv.join(' ')}] and ${JSON.stringify(env)} is ${lockRepo ? 'on' : 'off'}`, (t) => {
-    t.is(config(argv, env).lockRepo, lockRepo);
-  });
+for (const { name, read, cases } of SWITCHES) {
+  for (const [argv, env, on] of cases) {
+    test(`${name} with [${argv.join(' ')}] and ${JSON.stringify(env)}: ${on ? 'on' : 'off'}`, (t) => {
+      t.is(read(config(argv, env)), on);
+    });
+  }
 }
+
+test('an option given twice takes its last value, a switch too', (t) => {
+  t.is(config(['--capacity', '2', '--capacity', '3']).capacity, 3);
+  t.false(config(['--repo-lock', '--no-repo-lock']).lockRepo);
+});
 
 test('an empty env var counts as unset', (t) => {
   t.is(config([], { WORKER_CAPACITY: '' }).capacity, 5);
@@ -254,7 +302,13 @@ const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = 
     env: { WORKER_NO_REPO_LOCK: 'yes' },
     message: 'Invalid --repo-lock (WORKER_NO_REPO_LOCK): "yes" is not one of true, 1, false, 0',
   },
-  { argv: ['--no-capacity'], message: 'Invalid --no-capacity: only --no-repo-lock can be negated; give --capacity a value' },
+  { argv: ['--no-capacity'], message: 'Invalid --no-capacity: only --no-install-scripts, --no-repo-lock can be negated; give --capacity a value' },
+  {
+    argv: ['--preload', '@openfn/language-common@3.3.4,file:../evil'],
+    message: /^Invalid --preload \(WORKER_PRELOAD\): "file:\.\.\/evil" is not a comma-separated list of adaptor specifiers \(Invalid adaptor specifier "file:\.\.\/evil": .*\)$/,
+  },
+  { argv: [], env: { WORKER_CACHE_MAX_MB: '0' }, message: 'Invalid --cache-max-mb (WORKER_CACHE_MAX_MB): "0" is not a positive integer' },
+  { argv: ['--cache-dir='], message: 'Invalid --cache-dir (WORKER_CACHE_DIR): "" is not a directory path' },
   { argv: ['--capacityy', '5'], message: 'Unknown argument: capacityy (see ws-worker --help)' },
   // The spelling the reference worker read by accident is not an option here.
   { argv: ['--message-timeout-seconds', '5'], message: 'Unknown argument: message-timeout-seconds (see ws-worker --help)' },

@@ -9,20 +9,20 @@ const isRoot = process.getuid?.() === 0;
 
 test('creates a missing repo dir, parents included', async (t) => {
   const dir = path.join(await tempDir(t), 'a', 'b', 'repo');
-  await checkRepoDir(dir);
+  await checkRepoDir('repo-dir', dir);
   t.true((await stat(dir)).isDirectory());
 });
 
 test('accepts an existing writable repo dir', async (t) => {
-  await t.notThrowsAsync(checkRepoDir(await tempDir(t)));
+  await t.notThrowsAsync(checkRepoDir('repo-dir', await tempDir(t)));
 });
 
 (isRoot ? test.skip : test)('an unwritable repo dir is a ConfigError naming the dir and the reason', async (t) => {
   const dir = path.join(await tempDir(t), 'locked');
-  await checkRepoDir(dir);
+  await checkRepoDir('repo-dir', dir);
   await chmod(dir, 0o500);
   t.teardown(() => chmod(dir, 0o700));
-  const error = await t.throwsAsync(checkRepoDir(dir), { instanceOf: ConfigError });
+  const error = await t.throwsAsync(checkRepoDir('repo-dir', dir), { instanceOf: ConfigError });
   t.is(
     error?.message,
     `Invalid --repo-dir (WORKER_REPO_DIR): ${JSON.stringify(dir)} is not a readable and writable directory (permission denied, EACCES)`,
@@ -32,7 +32,7 @@ test('accepts an existing writable repo dir', async (t) => {
 test('a file where the repo dir should be is a ConfigError naming the dir and the reason', async (t) => {
   const file = path.join(await tempDir(t), 'repo');
   await writeFile(file, 'not a directory');
-  const error = await t.throwsAsync(checkRepoDir(file), { instanceOf: ConfigError });
+  const error = await t.throwsAsync(checkRepoDir('repo-dir', file), { instanceOf: ConfigError });
   t.is(
     error?.message,
     `Invalid --repo-dir (WORKER_REPO_DIR): ${JSON.stringify(file)} is not a readable and writable directory (a file is in the way, EEXIST)`,
@@ -43,6 +43,6 @@ test('a file where the repo dir should be is a ConfigError naming the dir and th
 test('a file in the middle of the repo dir path is a ConfigError', async (t) => {
   const file = path.join(await tempDir(t), 'file');
   await writeFile(file, 'not a directory');
-  const error = await t.throwsAsync(checkRepoDir(path.join(file, 'repo')), { instanceOf: ConfigError });
+  const error = await t.throwsAsync(checkRepoDir('repo-dir', path.join(file, 'repo')), { instanceOf: ConfigError });
   t.regex(error?.message ?? '', /is not a readable and writable directory \(a file is in the way, ENOTDIR\)$/);
 });

@@ -8,7 +8,11 @@ import { createEngine, withInstallLock, type InstallLockOptions } from '../../sr
 
 export interface LockJob {
   repoDir: string;
+  /** This worker's local cache: give each worker its own, as on different hosts. */
+  cacheDir: string;
   specifier: string;
+  /** Run install scripts: the slow fixtures' postinstall keeps an install going for seconds. */
+  installScripts?: boolean;
   useLock: boolean;
   /** `install`: autoinstall a one-step plan using the adaptor; `hold`: take the lock and wait for a `release` message. */
   work: 'install' | 'hold';
@@ -65,11 +69,13 @@ async function hold(job: LockJob): Promise<string> {
 
 /** The install's outcome, or `fast-path` when the adaptor was found installed without a lock. */
 async function install(job: LockJob): Promise<string> {
+  const { workerId, ...lock } = lockOptions(job);
   const engine = createEngine({
     repoDir: job.repoDir,
+    cacheDir: job.cacheDir,
     whitelist: [/^@fleet-fixtures\//],
     logger,
-    autoinstall: { lockRepo: job.useLock, lock: lockOptions(job) },
+    autoinstall: { lockRepo: job.useLock, lock, installScripts: job.installScripts ?? false, ...(workerId ? { workerId } : {}) },
   });
   let outcome = 'fast-path';
   const plan = { id: `run-${process.pid}`, workflow: { steps: [{ id: 'job', expression: 'fn(s => s)', adaptors: [job.specifier] }] } };

@@ -1,6 +1,6 @@
-import { access, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TARGET_TAKEN_CODES } from '../publish.js';
+import { TARGET_TAKEN_CODES } from '../cache/publish-folder.js';
 import type { CheckResult } from './check-repo.js';
 
 // Probes of how the filesystem behaves, each in its own entry of a private folder.
@@ -75,9 +75,37 @@ export const clockOffset = (dir: string, { now }: ProbeClock): Promise<CheckResu
     };
   });
 
-/** Publishing an adaptor is one rename onto its final path; losing a race must fail, never replace the winner. */
+/**
+ * The shared repo publishes by renaming files: an archive to a fresh name, then
+ * its index entry into place (over an old entry that was found corrupt). Both
+ * must work and show the new bytes at once.
+ */
+export const renameFile = (dir: string): Promise<CheckResult> =>
+  probe('rename-file', 'publishing an adaptor renames a file within the repo dir: put the repo dir on a filesystem that supports rename(2)', async () => {
+    const staged = path.join(dir, 'staged');
+    const fresh = path.join(dir, 'fresh');
+    await writeFile(staged, 'archive');
+    await rename(staged, fresh);
+    await writeFile(staged, 'new entry');
+    const replaced = await rename(staged, fresh).then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) => error.code ?? error.message,
+    );
+    if (replaced !== undefined) {
+      return {
+        ok: false,
+        detail: `renaming a file onto an existing one fails with ${replaced}: an index entry found corrupt cannot be replaced, so that adaptor version stays unusable until its entry is removed by hand`,
+        fix: 'put the repo dir on a filesystem whose rename(2) replaces an existing file (NFS, SMB, sshfs with posix-rename and local disks do)',
+      };
+    }
+    const read = await readFile(fresh, 'utf8');
+    if (read !== 'new entry') return { ok: false, detail: `a file renamed onto another one still reads as the old one (${JSON.stringify(read)})`, fix: 'mount the repo dir with attribute caching off (see filesystem)' };
+    return { ok: true, detail: 'renaming a file to a fresh name and onto an existing one both work and show the new bytes at once' };
+  });
+
+/** Adding an adaptor to the local cache is one rename of its folder; losing a race must fail, never replace the winner. */
 export const renameOntoNonEmpty = (dir: string): Promise<CheckResult> =>
-  probe('rename-onto-non-empty', 'publishing an adaptor is a rename(2) of a directory: put the repo dir on a filesystem that supports it', async () => {
+  probe('rename-onto-non-empty', 'adding an adaptor to the cache is a rename(2) of a directory: put the cache dir on a filesystem that supports it', async () => {
     const source = path.join(dir, 'rename-source');
     const target = path.join(dir, 'rename-target');
     const kept = path.join(target, 'kept');
@@ -96,18 +124,18 @@ export const renameOntoNonEmpty = (dir: string): Promise<CheckResult> =>
     if (code === undefined || !intact) {
       return {
         ok: false,
-        detail: `renaming a directory onto a non-empty one ${code === undefined ? 'succeeded, replacing it' : `failed (${code}) yet emptied it`}: an install that loses a race would replace the adaptor another worker published, under its running jobs`,
-        fix: 'never share a repo dir on this filesystem: use a local disk, or NFS/SMB with attribute caching off',
+        detail: `renaming a directory onto a non-empty one ${code === undefined ? 'succeeded, replacing it' : `failed (${code}) yet emptied it`}: a process that loses a race would replace the adaptor another process of this host put into the cache, under its running jobs`,
+        fix: 'put the cache dir on a local disk',
       };
     }
     if (!TARGET_TAKEN_CODES.has(code)) {
       return {
         ok: false,
-        detail: `renaming a directory onto a non-empty one fails with ${code}, which an install does not take for a lost race: the losing install fails its run (the winner's adaptor is fine)`,
-        fix: `put the repo dir on a filesystem whose rename reports ${[...TARGET_TAKEN_CODES].join(', ')} here (local disks, NFS, SMB and sshfs do)`,
+        detail: `renaming a directory onto a non-empty one fails with ${code}, which the cache does not take for a lost race: the losing process fails its run (the winner's adaptor is fine)`,
+        fix: `put the cache dir on a filesystem whose rename reports ${[...TARGET_TAKEN_CODES].join(', ')} here (local disks do)`,
       };
     }
-    return { ok: true, detail: `renaming a directory onto a non-empty one fails with ${code} and leaves it intact: a lost publish race is recognised` };
+    return { ok: true, detail: `renaming a directory onto a non-empty one fails with ${code} and leaves it intact: a lost race is recognised` };
   });
 
 // The lock's shortest heartbeat is 1 s, which moves even a whole-second mtime; the

@@ -7,16 +7,21 @@ export interface LockOwner {
   host: string;
   pid: number;
   workerId?: string;
+  /** What the holder does under the lock. Install and prune of one alias exclude each other alike. */
+  purpose?: LockPurpose;
   /** The holder's own wall clock: for people to read, never compared with another clock. */
   acquiredAt: string;
   /** Unique per acquisition, so a holder never removes a record written by whoever took over. */
   token: string;
 }
 
-export const newOwner = (workerId?: string): LockOwner => ({
+export type LockPurpose = 'install' | 'prune';
+
+export const newOwner = (workerId: string | undefined, purpose: LockPurpose): LockOwner => ({
   host: os.hostname(),
   pid: process.pid,
   ...(workerId ? { workerId } : {}),
+  purpose,
   acquiredAt: new Date().toISOString(),
   token: randomUUID(),
 });
@@ -47,7 +52,7 @@ export async function removeOwner(file: string, owner: LockOwner): Promise<void>
 
 export const describeOwner = (owner: LockOwner | undefined): string =>
   owner
-    ? `${owner.workerId ? `worker ${owner.workerId}, ` : ''}pid ${owner.pid} on ${owner.host}, since ${owner.acquiredAt}`
+    ? `${owner.workerId ? `worker ${owner.workerId}, ` : ''}pid ${owner.pid} on ${owner.host}${owner.purpose === 'prune' ? ' (pruning)' : ''}, since ${owner.acquiredAt}`
     : 'an unknown holder';
 
 /** Whether the holder is a process on THIS host that no longer exists. */

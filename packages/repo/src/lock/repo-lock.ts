@@ -2,10 +2,11 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAlias } from '../alias.js';
+import { lockPaths, type LockPaths } from '../layout.js';
 import type { Logger } from '../logger.js';
 import { pidIsAlive } from '../util/pid-is-alive.js';
 import lockfile from 'proper-lockfile';
-import { describeOwner, newOwner, ownerIsGone, readOwner, removeOwner, writeOwner, type LockOwner } from './lock-owner.js';
+import { describeOwner, newOwner, ownerIsGone, readOwner, removeOwner, writeOwner, type LockOwner, type LockPurpose } from './lock-owner.js';
 
 export interface InstallLockOptions {
   /** A lock whose heartbeat a waiter has not seen move for this long is taken over. Default 10 s. */
@@ -18,6 +19,10 @@ export interface InstallLockOptions {
   maxWaitMs?: number;
   /** Recorded in the owner record, so operators can tell which worker holds a lock. */
   workerId?: string;
+  /** Recorded in the owner record. Default `install`. */
+  purpose?: LockPurpose;
+  /** False: when the lock is held, fail at once with LockHeldError instead of waiting. Default true. */
+  wait?: boolean;
   onEvent?: (event: LockEvent) => void;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
@@ -33,6 +38,17 @@ export type LockEvent =
   | { type: 'released'; alias: string; heldMs: number };
 
 const DEFAULTS = { staleMs: 10_000, heartbeatMs: 2_000, pollMs: 500, maxWaitMs: 600_000 };
+
+/** The lock is held by someone else, and the caller asked not to wait (`wait: false`). */
+export class LockHeldError extends Error {
+  override name = 'LockHeldError';
+  constructor(
+    readonly alias: string,
+    readonly holder: LockOwner | undefined,
+  ) {
+    super(`The lock of ${alias} is held by ${describeOwner(holder)}`);
+  }
+}
 
 // proper-lockfile's own staleness compares the holder's mtime with the waiter's
 // wall clock, which misfires when hosts' clocks differ. We switch it off (a stale
@@ -77,16 +93,6 @@ export async function withInstallLock<T>(
 
 type Settings = typeof DEFAULTS & Omit<InstallLockOptions, keyof typeof DEFAULTS> & Required<Pick<InstallLockOptions, 'now' | 'isAlive'>>;
 
-interface LockPaths {
-  target: string;
-  lockDir: string;
-  owner: string;
-}
-
-function lockPaths(repoDir: string, alias: string): LockPaths {
-  const target = path.join(repoDir, '.locks', `${alias}.lock`);
-  return { target, lockDir: `${target}.lock`, owner: `${target}.owner.json` };
-}
 
 function validate({ staleMs, heartbeatMs, pollMs, maxWaitMs }: Settings): void {
   if (!(heartbeatMs >= 1000)) throw new RangeError(`heartbeatMs must be at least 1000, got ${heartbeatMs}`);
@@ -121,6 +127,7 @@ async function acquire(
     }
 
     const holder = await readOwner(paths.owner);
+    if (settings.wait === false) throw new LockHeldError(alias, holder);
     if (!waited) {
       waited = true;
       logger.info(`Waiting for the install lock of ${alias}, held by ${describeOwner(holder)}`);
@@ -165,7 +172,7 @@ async function tryLock(
   paths: LockPaths,
   alias: string,
   logger: Logger,
-  { heartbeatMs, workerId, onEvent, now }: Settings,
+  { heartbeatMs, workerId, purpose = 'install', onEvent, now }: Settings,
 ): Promise<(() => Promise<void>) | undefined> {
   let releaseLock: () => Promise<void>;
   try {
@@ -187,7 +194,7 @@ async function tryLock(
     throw error;
   }
 
-  const owner = newOwner(workerId);
+  const owner = newOwner(workerId, purpose);
   const acquiredAt = now();
   await writeOwner(paths.owner, owner);
   await confirmOwnership(paths, alias, owner, logger, onEvent);

@@ -4,7 +4,8 @@ import type { NpmRunner } from '../../src/index.js';
 
 /**
  * An npm stand-in for unit tests of the install flow: `install --global --prefix`
- * writes a tiny package where real npm would; `view` answers from `versions`.
+ * writes a tiny package where real npm would and reports it as `--json` does;
+ * `view` answers from `versions`.
  */
 export function fakeNpm(versions: Record<string, string[]> = {}): NpmRunner & { calls: string[][] } {
   const calls: string[][] = [];
@@ -20,10 +21,11 @@ export function fakeNpm(versions: Record<string, string[]> = {}): NpmRunner & { 
     const at = spec.lastIndexOf('@');
     const [name, version] = [spec.slice(0, at), spec.slice(at + 1)];
     const dir = path.join(prefix, 'lib', 'node_modules', name);
-    await mkdir(dir, { recursive: true });
+    await mkdir(path.join(dir, 'lib'), { recursive: true });
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
-    await writeFile(path.join(dir, 'index.js'), `module.exports = ${JSON.stringify(spec)};`);
-    return { stdout: '', stderr: '' };
+    await writeFile(path.join(dir, 'index.js'), `module.exports = require('./lib/value.js');`);
+    await writeFile(path.join(dir, 'lib', 'value.js'), `module.exports = ${JSON.stringify(spec)};`);
+    return { stdout: JSON.stringify({ add: [{ name, version, path: dir }], change: [], remove: [] }), stderr: '' };
   };
   return Object.assign(runner, { calls });
 }

@@ -8,10 +8,19 @@ export type InstallReply =
   | { id: number; ok: true; outcome: string; alias: string }
   | { id: number; ok: false; message: string };
 
+export interface InstallRequest {
+  repoDir: string;
+  cacheDir: string;
+  specifier: string;
+  /** Take the install lock. Default false: these tests prove the repo is correct without it. */
+  lock?: boolean;
+  installScripts?: boolean;
+}
+
 /** A long-lived installer process, reused across trials so each trial pays only for npm. */
 export interface Installer {
   child: ChildProcess;
-  install(repoDir: string, specifier: string): Promise<InstallReply>;
+  install(request: InstallRequest): Promise<InstallReply>;
 }
 
 let nextId = 0;
@@ -19,7 +28,7 @@ let nextId = 0;
 export async function startInstaller(env: NodeJS.ProcessEnv): Promise<Installer> {
   const child = fork(CHILD, { env, execArgv: ['--import=tsx', '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await once(child, 'message');
-  const install = (repoDir: string, specifier: string): Promise<InstallReply> =>
+  const install = (request: InstallRequest): Promise<InstallReply> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       const onMessage = (reply: InstallReply): void => {
@@ -32,7 +41,7 @@ export async function startInstaller(env: NodeJS.ProcessEnv): Promise<Installer>
         reject(new Error(`installer exited (${code ?? signal}) before answering`));
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send({ id, repoDir, specifier });
+      child.send({ id, ...request });
     });
   return { child, install };
 }

@@ -39,7 +39,27 @@ export const OPTIONS = {
     alias: ['d'],
     env: 'WORKER_REPO_DIR',
     default: '~/.openfn/worker/repo',
-    describe: 'Directory adaptors are installed into; several workers may share it',
+    describe: 'The shared adaptor repo (one archive per adaptor version); a whole fleet may share it, also on NFS',
+  },
+  'cache-dir': {
+    env: 'WORKER_CACHE_DIR',
+    default: '~/.openfn/worker/cache',
+    describe: "This host's local adaptor cache, on local disk: adaptors are built, extracted and imported here",
+  },
+  'cache-max-mb': {
+    env: 'WORKER_CACHE_MAX_MB',
+    default: '5000',
+    describe: 'Size of the local cache in MB, above which the least recently used adaptors are evicted',
+  },
+  'install-scripts': {
+    env: 'WORKER_INSTALL_SCRIPTS',
+    envHelp: 'WORKER_INSTALL_SCRIPTS=true turns them on',
+    default: false,
+    describe: "Run adaptor packages' install scripts when building them (off: npm --ignore-scripts)",
+  },
+  preload: {
+    env: 'WORKER_PRELOAD',
+    describe: 'Comma-separated adaptor specifiers to make ready at start, before runs ask for them (unset: none)',
   },
   'repo-lock': {
     env: 'WORKER_NO_REPO_LOCK',

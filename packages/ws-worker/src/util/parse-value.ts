@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { parseSpecifier } from '@fleet/repo';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -112,6 +113,27 @@ export function regexList(raw: string): RegExp[] {
 const regexReason = (error: unknown): string => String((error as Error).message).replace(/^.*: /, '');
 
 /** A directory path, with a leading `~` expanded (env files do not do it) and made absolute. */
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` to ms. A unit is required: a bare number is ambiguous. */
+export function duration(raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(raw);
+  if (!match) throw new InvalidValue('a duration such as 30d, 12h, 90m, 45s or 2w');
+  return Math.round(Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number));
+}
+
+/** Adaptor specifiers, each one the repo accepts (`@openfn/language-http@7.2.10`, `@openfn/language-common@latest`). */
+export function specifierList(raw: string): string[] {
+  return commaList(raw).map((specifier) => {
+    try {
+      parseSpecifier(specifier);
+      return specifier;
+    } catch (error) {
+      throw new InvalidValue(`a comma-separated list of adaptor specifiers (${(error as Error).message})`, specifier);
+    }
+  });
+}
+
 export function directory(raw: string): string {
   if (raw === '') throw new InvalidValue('a directory path');
   const expanded = raw === '~' || raw.startsWith('~/') ? path.join(os.homedir(), raw.slice(1)) : raw;

@@ -1,4 +1,4 @@
-import type { CheckResult, RepoCheck } from '@fleet/engine-multi';
+import type { CheckResult, RepoCheck } from '@fleet/repo';
 import type { Logger } from 'pino';
 
 /** What `ws-worker check-repo` prints: one line per check, then the verdict. */
@@ -21,9 +21,10 @@ export function logRepoCheck(result: RepoCheck, logger: Logger): void {
 
 const describe = ({ detail, fix }: CheckResult): string => (fix ? `${detail}. Fix: ${fix}` : detail);
 
-function verdict({ repoDir, checks }: RepoCheck): string {
+function verdict({ repoDir, cacheDir, checks }: RepoCheck): string {
   const warnings = checks.filter((check) => !check.ok).length;
+  const checked = cacheDir ? `${repoDir} and the cache ${cacheDir}` : repoDir;
   return warnings === 0
-    ? `ok: all ${checks.length} checks of ${repoDir} passed`
-    : `WARN: ${warnings} of ${checks.length} checks of ${repoDir} warn; fix them before workers share it`;
+    ? `ok: all ${checks.length} checks of ${checked} passed`
+    : `WARN: ${warnings} of ${checks.length} checks of ${checked} warn; fix them before workers share it`;
 }

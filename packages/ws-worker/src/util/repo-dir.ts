@@ -11,16 +11,17 @@ const REASONS = new Map([
 ]);
 
 /**
- * Makes sure the adaptor repo directory exists and that this process can install
- * into it, so a bad mount or permission stops start-up instead of failing every run.
+ * Makes sure the shared repo or the local cache directory exists and that this
+ * process can write into it, so a bad mount or permission stops start-up instead
+ * of failing every run.
  */
-export async function checkRepoDir(dir: string): Promise<void> {
+export async function checkRepoDir(key: 'repo-dir' | 'cache-dir', dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
     // Execute (search) permission too: without it no file inside can be created.
     await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (error) {
-    throw ConfigError.invalid('repo-dir', dir, `a readable and writable directory (${reason(error)})`);
+    throw ConfigError.invalid(key, dir, `a readable and writable directory (${reason(error)})`);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   publicKeyPem,
   regexList,
   secondsAsMsOrZero,
+  specifierList,
   websocketUrl,
   type LogLevel,
 } from './parse-value.js';
@@ -24,6 +25,12 @@ export interface WorkerConfig {
   lightningPublicKey: string | undefined;
   /** Absolute. */
   repoDir: string;
+  /** Absolute. */
+  cacheDir: string;
+  cacheMaxMb: number;
+  installScripts: boolean;
+  /** Adaptor specifiers to make ready at start. */
+  preload: string[];
   /** Take the cross-worker install lock (engine `autoinstall.lockRepo`). */
   lockRepo: boolean;
   /** Adaptor package names runs may use. */
@@ -49,6 +56,10 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     secret: options.required('secret', nonEmpty),
     lightningPublicKey: options.optional('lightning-public-key', publicKeyPem),
     repoDir: options.value('repo-dir', directory),
+    cacheDir: options.value('cache-dir', directory),
+    cacheMaxMb: options.value('cache-max-mb', positiveInteger),
+    installScripts: options.toggle('install-scripts', envBoolean),
+    preload: options.optional('preload', specifierList) ?? [],
     lockRepo: options.toggle('repo-lock', (raw) => !envBoolean(raw)),
     whitelist: options.value('whitelist', regexList),
     port: options.value('port', port),

@@ -34,6 +34,11 @@ export function workerConfig(lightningUrl: string, repoDir: string, overrides: P
     secret: SECRET,
     lightningPublicKey: undefined,
     repoDir,
+    // Beside the repo: this test file's workers share one host's cache, as workers of one machine do.
+    cacheDir: path.join(path.dirname(repoDir), 'cache'),
+    cacheMaxMb: 5000,
+    installScripts: false,
+    preload: [],
     lockRepo: true,
     whitelist: WHITELIST,
     port: 0,

@@ -1,7 +1,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { CorruptAdaptorError } from './errors.js';
-import { exists } from './util/exists.js';
+import { CorruptAdaptorError } from '../errors.js';
+import { exists } from '../util/exists.js';
 
 export type PublishOutcome = 'published' | 'lost-race';
 
@@ -20,7 +20,7 @@ export const TARGET_TAKEN_CODES: ReadonlySet<string> = new Set(['ENOTEMPTY', 'EE
  * The final path must never be created any other way: rename(2) silently replaces
  * an EMPTY directory, which would let a half-made folder be overwritten unseen.
  */
-export async function publish(builtDir: string, finalDir: string): Promise<PublishOutcome> {
+export async function publishFolder(builtDir: string, finalDir: string): Promise<PublishOutcome> {
   await mkdir(path.dirname(finalDir), { recursive: true });
   try {
     await rename(builtDir, finalDir);

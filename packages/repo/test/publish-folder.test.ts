@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import esmock from 'esmock';
-import { publish } from '../src/publish.js';
+import { publishFolder } from '../src/cache/publish-folder.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const build = async (dir: string, content: string): Promise<string> => {
@@ -15,15 +15,15 @@ test('publishes a folder to a fresh final path, creating the scope folder', asyn
   const root = await tempDir(t);
   const built = await build(path.join(root, 'stage'), '{"v":1}');
   const target = path.join(root, 'node_modules', '@scope', 'a_1.0.0');
-  t.is(await publish(built, target), 'published');
+  t.is(await publishFolder(built, target), 'published');
   t.is(await readFile(path.join(target, 'package.json'), 'utf8'), '{"v":1}');
 });
 
 test('a second publisher loses the race and the first copy stays', async (t) => {
   const root = await tempDir(t);
   const target = path.join(root, 'node_modules', 'a_1.0.0');
-  await publish(await build(path.join(root, 'one'), '{"v":1}'), target);
-  t.is(await publish(await build(path.join(root, 'two'), '{"v":2}'), target), 'lost-race');
+  await publishFolder(await build(path.join(root, 'one'), '{"v":1}'), target);
+  t.is(await publishFolder(await build(path.join(root, 'two'), '{"v":2}'), target), 'lost-race');
   t.is(await readFile(path.join(target, 'package.json'), 'utf8'), '{"v":1}');
 });
 
@@ -32,7 +32,7 @@ test('EPERM from the rename (as sshfs reports a taken target) counts as a lost r
   const target = path.join(root, 'node_modules', 'a_1.0.0');
   await build(target, '{"v":1}');
   const eperm = Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
-  const { publish: publishOnSshfs } = await esmock('../src/publish.ts', {
+  const { publishFolder: publishOnSshfs } = await esmock('../src/cache/publish-folder.ts', {
     'node:fs/promises': { rename: async () => Promise.reject(eperm) },
   });
   t.is(await publishOnSshfs(path.join(root, 'stage'), target), 'lost-race');
@@ -41,7 +41,7 @@ test('EPERM from the rename (as sshfs reports a taken target) counts as a lost r
 test('EPERM with no adaptor at the target is a real error', async (t) => {
   const root = await tempDir(t);
   const eperm = Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
-  const { publish: publishDenied } = await esmock('../src/publish.ts', {
+  const { publishFolder: publishDenied } = await esmock('../src/cache/publish-folder.ts', {
     'node:fs/promises': { rename: async () => Promise.reject(eperm) },
   });
   await t.throwsAsync(publishDenied(path.join(root, 'stage'), path.join(root, 'node_modules', 'a_1.0.0')), {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { ensureRepo, readIndex, syncIndex } from '../src/index.js';
+import { ensureCache, readIndex, syncIndex } from '../src/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const publishFake = async (repo: string, alias: string): Promise<void> => {
@@ -10,17 +10,17 @@ const publishFake = async (repo: string, alias: string): Promise<void> => {
   await writeFile(path.join(dir, 'package.json'), '{}');
 };
 
-test('ensureRepo creates the folder and an empty index, and keeps an existing one', async (t) => {
+test('ensureCache creates the folder and an empty index, and keeps an existing one', async (t) => {
   const repo = path.join(await tempDir(t), 'nested', 'repo');
-  const index = await ensureRepo(repo);
+  const index = await ensureCache(repo);
   t.deepEqual(index.dependencies, {});
   await writeFile(path.join(repo, 'package.json'), JSON.stringify({ dependencies: { 'a_1.0.0': 'npm:a@1.0.0' } }));
-  t.deepEqual((await ensureRepo(repo)).dependencies, { 'a_1.0.0': 'npm:a@1.0.0' });
+  t.deepEqual((await ensureCache(repo)).dependencies, { 'a_1.0.0': 'npm:a@1.0.0' });
 });
 
-test('many concurrent ensureRepo calls agree on one index', async (t) => {
+test('many concurrent ensureCache calls agree on one index', async (t) => {
   const repo = await tempDir(t);
-  const results = await Promise.all(Array.from({ length: 20 }, () => ensureRepo(repo)));
+  const results = await Promise.all(Array.from({ length: 20 }, () => ensureCache(repo)));
   t.true(results.every((index) => Object.keys(index.dependencies).length === 0));
   t.truthy(await readIndex(repo));
 });
@@ -54,7 +54,7 @@ test('syncIndex rewrites an unreadable index from the published folders', async 
 
 test('concurrent syncs in one process lose no entry', async (t) => {
   const repo = await tempDir(t);
-  await ensureRepo(repo);
+  await ensureCache(repo);
   const aliases = Array.from({ length: 30 }, (_, i) => `pkg-${i}_1.0.0`);
   await Promise.all(aliases.map(async (alias) => (await publishFake(repo, alias), syncIndex(repo))));
   const raw = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));

@@ -55,4 +55,9 @@ export const runNpm: NpmRunner = (args, { cwd, signal }) =>
     });
   });
 
-const keepTail = (text: string, max: number): string => (text.length > max ? text.slice(-max) : text);
+// Cut at a line start, so that no line is kept half.
+function keepTail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = text.slice(-max);
+  return tail.slice(tail.indexOf('\n') + 1);
+}

@@ -129,13 +129,20 @@ export function openRepo(options: RepoOptions): Repo {
   const checkOnce = (alias: string): Promise<boolean> => {
     let pending = checked.get(alias);
     if (!pending) {
-      pending = checkCachedCopy(adaptorPath(alias)).then(async (check) => {
-        if (check.ok) return true;
-        checked.delete(alias);
-        defaultLogger.warn(`The local copy of ${alias} in ${cacheDir} is not what was materialized (${check.reason}); replacing it`);
-        await removeFromCache(cacheDir, alias);
-        return false;
-      });
+      pending = checkCachedCopy(adaptorPath(alias)).then(
+        async (check) => {
+          if (check.ok) return true;
+          checked.delete(alias);
+          defaultLogger.warn(`The local copy of ${alias} in ${cacheDir} is not what was materialized (${check.reason}); replacing it`);
+          await removeFromCache(cacheDir, alias);
+          return false;
+        },
+        // Gone while it was read (another process of this host evicted it): simply not ready.
+        () => {
+          checked.delete(alias);
+          return false;
+        },
+      );
       checked.set(alias, pending);
     }
     return pending;

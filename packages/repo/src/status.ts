@@ -51,14 +51,17 @@ export async function repoStatus(repoDir: string, cacheDir?: string): Promise<Re
   const now = await filesystemNow(staging).catch(() => Date.now());
   const { aliases, archives } = await listAdaptorFiles(repoDir);
 
-  const adaptors = await Promise.all(aliases.map((alias) => adaptorStatus(repoDir, alias)));
+  const adaptors = present(await Promise.all(aliases.map((alias) => adaptorStatus(repoDir, alias))));
   const named = new Set(adaptors.flatMap(({ alias, entry }) => (entry ? [archivePath(repoDir, alias, entry.archive)] : [])));
-  const archiveFiles = await Promise.all(
-    archives.map(async ({ scope, file }) => {
-      const full = path.join(repoDir, 'adaptors', scope, file);
-      const stats = await stat(full);
-      return { file: path.posix.join(scope, file), full, bytes: stats.size, ageMs: now - stats.mtimeMs };
-    }),
+  // Anything listed may be gone by the time it is looked at (a prune, a finished publish): left out then.
+  const archiveFiles = present(
+    await Promise.all(
+      archives.map(async ({ scope, file }) => {
+        const full = path.join(repoDir, 'adaptors', scope, file);
+        const stats = await stat(full).catch(() => undefined);
+        return stats && { file: path.posix.join(scope, file), full, bytes: stats.size, ageMs: now - stats.mtimeMs };
+      }),
+    ),
   );
 
   return {
@@ -67,8 +70,13 @@ export async function repoStatus(repoDir: string, cacheDir?: string): Promise<Re
     archiveBytes: archiveFiles.reduce((sum, archive) => sum + archive.bytes, 0),
     files: aliases.length + archives.length,
     locks: await lockStatus(repoDir, now),
-    staged: await Promise.all(
-      (await readdir(staging).catch(() => [])).map(async (name) => ({ name, ageMs: now - (await stat(path.join(staging, name))).mtimeMs })),
+    staged: present(
+      await Promise.all(
+        (await readdir(staging).catch(() => [])).map(async (name) => {
+          const stats = await stat(path.join(staging, name)).catch(() => undefined);
+          return stats && { name, ageMs: now - stats.mtimeMs };
+        }),
+      ),
     ),
     orphanArchives: archiveFiles.filter(({ full }) => !named.has(full)).map(({ file, bytes, ageMs }) => ({ file, bytes, ageMs })),
     ...(cacheDir ? { cache: await cacheStatus(cacheDir) } : {}),
@@ -76,10 +84,10 @@ export async function repoStatus(repoDir: string, cacheDir?: string): Promise<Re
   };
 }
 
-async function adaptorStatus(repoDir: string, alias: string): Promise<AdaptorStatus> {
+async function adaptorStatus(repoDir: string, alias: string): Promise<AdaptorStatus | undefined> {
   const found = await readEntry(repoDir, alias);
   if (found.state === 'corrupt') return { alias, problem: found.reason };
-  if (found.state === 'absent') return { alias, problem: 'its entry was removed while this status was read' };
+  if (found.state === 'absent') return undefined;
   const { entry, lastUsedMs } = found;
   const size = await stat(archivePath(repoDir, alias, entry.archive)).then(
     (stats) => stats.size,
@@ -100,8 +108,10 @@ async function lockStatus(repoDir: string, now: number): Promise<LockStatus[]> {
       return stats ? { alias, ...(holder ? { holder } : {}), heartbeatAgeMs: now - stats.mtimeMs } : undefined;
     }),
   );
-  return locks.filter((lock): lock is LockStatus => lock !== undefined);
+  return present(locks);
 }
+
+const present = <T>(items: Array<T | undefined>): T[] => items.filter((item): item is T => item !== undefined);
 
 async function cacheStatus(cacheDir: string): Promise<NonNullable<RepoStatus['cache']>> {
   const cached = await listCached(cacheDir);

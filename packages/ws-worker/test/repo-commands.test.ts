@@ -6,7 +6,7 @@ import { aliasFor, entryPath, readEntry, type RepoStatus } from '@fleet/repo';
 import { parseInvocation } from '../src/util/cli.js';
 import { ConfigError } from '../src/util/config-error.js';
 import { cleanEnv, runCli } from './helpers/run-cli.js';
-import { useRegistry } from './helpers/stack.js';
+import { eventually, startMock, startTestWorker, useRegistry, workerConfig } from './helpers/stack.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // The operator commands as an operator runs them: real processes, real npm from the
@@ -127,4 +127,14 @@ test('repo status of a repo with a broken version says so and exits 1', async (t
   const result = await repoCli(['status'], dirs);
   t.is(result.code, 1);
   t.regex(result.stdout, /^ {2}BROKEN {2}@fleet-fixtures\/language-jobs_1\.0\.0 .*; its archive \S+ is missing$/m);
+});
+
+test('a worker started with --preload makes the adaptors ready before any run asks for them', async (t) => {
+  const mock = await startMock(t);
+  const dirs = await dirsIn(t);
+  const { logs } = await startTestWorker(t, { ...workerConfig(mock.url, dirs.repoDir), cacheDir: dirs.cacheDir, preload: [JOBS, EXTRA] });
+  await eventually(() => logs.some((line) => line.startsWith('Preloaded 2 adaptor(s) in ')), 'the preload to finish');
+  t.true(logs.includes(`Preloading ${JOBS}, ${EXTRA}`));
+  for (const specifier of [JOBS, EXTRA]) t.is((await readEntry(dirs.repoDir, aliasFor(specifier))).state, 'found');
+  t.is(mock.listRuns().length, 0, 'no run was needed');
 });

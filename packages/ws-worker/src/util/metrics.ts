@@ -47,7 +47,7 @@ export function createMetrics(): WorkerMetrics {
   });
   const installs = new Counter({
     name: `${PREFIX}autoinstall_total`,
-    help: 'Adaptor installs runs waited for, by outcome (installed, already-installed, lost-race, repaired, error)',
+    help: 'Adaptor installs runs waited for, by outcome (installed, lost-race, materialized, already-installed, error)',
     labelNames: ['outcome'],
     registers,
   });

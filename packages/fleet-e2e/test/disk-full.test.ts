@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import { publishLargeAdaptor, startRegistry, type LocalRegistry } from '@fleet/local-registry';
 import { aliasFor, openRepo, readEntry } from '@fleet/repo';
 import { lightningPlan, startFleet, type Fleet } from '../src/index.js';
+import { testsUnless } from './helpers/tests-unless.js';
 
 // A disk that fills during an install, as real workers meet it: the shared repo,
 // or a host's cache, on a tmpfs too small for the adaptor (a generated one of
@@ -32,12 +33,7 @@ async function tmpfsUnavailable(): Promise<string | undefined> {
 }
 
 const unavailable = await tmpfsUnavailable();
-if (unavailable) {
-  console.log(`Disk-full tests skipped: ${unavailable}`);
-  test.skip(`disk-full tests (skipped on this machine: ${unavailable})`, () => undefined);
-} else {
-  defineTests();
-}
+testsUnless(unavailable, 'Disk-full tests', defineTests);
 
 function defineTests(): void {
   let registry: LocalRegistry;

@@ -20,6 +20,7 @@ import {
   type LogLine,
   type WorkerProcess,
 } from '../src/index.js';
+import { testsUnless } from './helpers/tests-unless.js';
 
 // Two machines sharing one repo directory over a network filesystem, simulated
 // on this one: each "host" has its own network namespace, host name and sshfs
@@ -37,12 +38,7 @@ const TAKEOVER_BOUND_MS = 11_000 + 4_000;
 
 const unavailable = await multiHostUnavailable();
 
-if (unavailable) {
-  console.log(`Multi-host tests skipped: ${unavailable}`);
-  test.skip(`multi-host tests (skipped on this machine: ${unavailable})`, () => undefined);
-} else {
-  defineTests();
-}
+testsUnless(unavailable, 'Multi-host tests', defineTests);
 
 function defineTests(): void {
   let hosts: Hosts;

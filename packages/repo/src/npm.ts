@@ -15,7 +15,7 @@ export interface NpmResult {
 export type NpmRunner = (args: readonly string[], options: NpmOptions) => Promise<NpmResult>;
 
 // Enough of npm's log to explain a failure without holding a whole install log in memory;
-// stdout is what npm reports with --json, kept whole up to a size no real tree reaches.
+// stdout is what `npm view --json` answers (every version of a package), kept whole.
 const MAX_STDERR = 64 * 1024;
 const MAX_STDOUT = 16 * 1024 * 1024;
 

@@ -1,8 +1,21 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { fixtures, postinstallMarker, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { NpmError, VersionNotFoundError, aliasFor, isInstalled, openRepo, readIndex, resolveVersion, type RepoOptions } from '../src/index.js';
+import {
+  IncompleteBuildError,
+  NpmError,
+  VersionNotFoundError,
+  aliasFor,
+  isInstalled,
+  openRepo,
+  readEntry,
+  readIndex,
+  resolveVersion,
+  runNpm,
+  type NpmRunner,
+  type RepoOptions,
+} from '../src/index.js';
 import { exists } from '../src/util/exists.js';
 import { loadAdaptor } from './helpers/load-adaptor.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -68,4 +81,23 @@ test('an unknown package fails with npm’s reason and leaves nothing behind', a
   t.deepEqual(await readdir(path.join(repo.cacheDir, '.staging')), []);
   t.false(await exists(path.join(repo.cacheDir, 'node_modules')));
   t.false(await exists(path.join(repo.repoDir, 'adaptors')));
+});
+
+test('a dependency left with a cut-off manifest (as a full disk leaves one while npm exits 0) is caught by npm ls; nothing is published', async (t) => {
+  const damaging: NpmRunner = async (args, options) => {
+    const result = await runNpm(args, options);
+    if (args[0] === 'install') {
+      const prefix = args[args.indexOf('--prefix') + 1] as string;
+      const nested = path.join(prefix, 'lib', 'node_modules', '@fleet-fixtures', 'adaptor-two', 'node_modules', '@fleet-fixtures', 'util-b', 'package.json');
+      await writeFile(nested, '{"name": "@fleet-fixtures/util-b", "vers');
+    }
+    return result;
+  };
+  const repo = await repoIn(t, { npm: damaging });
+  await t.throwsAsync(repo.ensure(fixtures.adaptorTwo), {
+    instanceOf: IncompleteBuildError,
+    message: /npm ls finds the installed tree incomplete \(invalid: .*util-b/,
+  });
+  t.is((await readEntry(repo.repoDir, aliasFor(fixtures.adaptorTwo))).state, 'absent');
+  t.deepEqual(await readdir(path.join(repo.cacheDir, '.staging')), []);
 });

@@ -126,7 +126,7 @@ test('a pruned version is installed again by the next host that needs it; the ho
   const npm = fakeNpm();
   const other = openRepo({ repoDir, cacheDir: path.join(root, 'cache-b'), npm });
   t.is((await other.ensure('a@1.0.0')).outcome, 'installed');
-  t.is(npm.calls.length, 1);
+  t.is(npm.installs().length, 1);
   await Promise.all([had.close(), other.close()]);
 });
 

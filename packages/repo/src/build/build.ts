@@ -28,12 +28,12 @@ export interface Build {
 export async function buildAdaptor({ cacheDir, name, version, alias, npm, installScripts, importCheck, signal }: BuildOptions): Promise<Build> {
   const stage = await createStage(cacheStagingDir(cacheDir), alias);
   try {
-    const args = ['install', '--global', '--prefix', stage, '--no-audit', '--no-fund', '--no-update-notifier', '--json'];
+    const args = ['install', '--global', '--prefix', stage, '--no-audit', '--no-fund', '--no-update-notifier'];
     if (!installScripts) args.push('--ignore-scripts');
     const result = await npm([...args, `${name}@${version}`], { cwd: stage, ...(signal ? { signal } : {}) });
-    const dir = stagedPackageDir(stage, name);
-    await verifyBuild(dir, name, version, result, importCheck);
-    return { stage, dir };
+    const built = { stage, dir: stagedPackageDir(stage, name) };
+    await verifyBuild(built, name, version, result, { npm, importCheck });
+    return built;
   } catch (error) {
     await rm(stage, { recursive: true, force: true });
     throw error;

@@ -4,13 +4,14 @@ import type { NpmRunner } from '../../src/index.js';
 
 /**
  * An npm stand-in for unit tests of the install flow: `install --global --prefix`
- * writes a tiny package where real npm would and reports it as `--json` does;
- * `view` answers from `versions`.
+ * writes a tiny package where real npm would; `ls` finds it whole; `view` answers
+ * from `versions`.
  */
-export function fakeNpm(versions: Record<string, string[]> = {}): NpmRunner & { calls: string[][] } {
+export function fakeNpm(versions: Record<string, string[]> = {}): NpmRunner & { calls: string[][]; installs(): string[][] } {
   const calls: string[][] = [];
   const runner: NpmRunner = async (args) => {
     calls.push([...args]);
+    if (args[0] === 'ls') return { stdout: '{}', stderr: '' };
     if (args[0] === 'view') {
       const spec = args[1] as string;
       const name = spec.slice(0, spec.lastIndexOf('@'));
@@ -25,7 +26,7 @@ export function fakeNpm(versions: Record<string, string[]> = {}): NpmRunner & { 
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
     await writeFile(path.join(dir, 'index.js'), `module.exports = require('./lib/value.js');`);
     await writeFile(path.join(dir, 'lib', 'value.js'), `module.exports = ${JSON.stringify(spec)};`);
-    return { stdout: JSON.stringify({ add: [{ name, version, path: dir }], change: [], remove: [] }), stderr: '' };
+    return { stdout: '', stderr: '' };
   };
-  return Object.assign(runner, { calls });
+  return Object.assign(runner, { calls, installs: () => calls.filter((args) => args[0] === 'install') });
 }

@@ -9,9 +9,9 @@
 // and the numbers compare layouts, not downloads. Each repetition uses fresh repo
 // folders and fresh local caches; medians are reported.
 //   1 cold install   until the adaptor is installed and importable on host A, with
-//                    the repo on the mount and on local disk (old: npm in the repo;
-//                    new: ensure() with an empty local cache, which includes its
-//                    verification import)
+//                    the repo on the mount and on local disk (old: npm in the repo,
+//                    importable once renamed into place; new: ensure() with an empty
+//                    local cache, which includes its verification import)
 //   2 host B         after host A installed it: host B (new: an empty local cache)
 //                    until a fresh Node process has imported it, as its first run would
 //   3 first import   a fresh Node process importing it on host B (old: from the

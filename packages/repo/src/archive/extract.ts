@@ -1,7 +1,6 @@
 import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import pLimit from 'p-limit';
 import { Parser, type ReadEntry } from 'tar';
 import { summarize, treeItem, type TreeItem, type TreeSummary } from './tree-digest.js';
@@ -15,11 +14,17 @@ interface Entry {
   type: 'File' | 'Directory' | 'SymbolicLink' | 'Link';
   path: string;
   mode: number;
-  body?: Buffer;
   linkpath?: string;
 }
 
-const KINDS = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
+const TYPES: Record<string, Entry['type']> = {
+  File: 'File',
+  OldFile: 'File',
+  ContiguousFile: 'File',
+  Directory: 'Directory',
+  SymbolicLink: 'SymbolicLink',
+  Link: 'Link',
+};
 
 // Writes overlap: thousands of small files one round trip at a time take seconds.
 const WRITE_CONCURRENCY = 16;
@@ -28,44 +33,65 @@ const WRITE_CONCURRENCY = 16;
  * Unpacks an archive (already verified against its index entry) into `dest`,
  * which must not exist yet, and summarizes what it wrote. Only regular files,
  * folders and links that stay inside `dest` are accepted; nothing is written
- * outside it, whatever the archive says.
+ * outside it, whatever the archive says, and links are made last, so no file is
+ * ever written through one.
  *
  * node-tar's own extractor writes one file at a time, checking every path
- * against symlinks as it goes (seconds for an adaptor of 8,000 files); here the
- * whole archive is read first, so every path can be judged before anything is
- * written and the files can be written side by side.
+ * against symlinks as it goes (seconds for an adaptor of 8,000 files). Here
+ * decompressing, parsing and writing overlap: each entry is judged as it is
+ * parsed, its folders are made once (siblings side by side), and files are
+ * written several at a time.
  */
 export async function extractArchive(data: Buffer, dest: string): Promise<TreeSummary> {
-  const entries = await readEntries(await promisify(gunzip)(data));
   const root = path.resolve(dest);
-  for (const entry of entries) assertInside(root, entry);
-
   await mkdir(root);
-  const folders = new Set(entries.map((entry) => (entry.type === 'Directory' ? entry.path : path.posix.dirname(entry.path))));
-  for (const folder of [...folders].sort()) await mkdir(path.join(root, folder), { recursive: true });
-
-  const bodies = new Map(entries.flatMap((entry) => (entry.type === 'File' ? [[entry.path, entry.body ?? Buffer.alloc(0)] as const] : [])));
+  const folders = new Map<string, Promise<unknown>>([['', Promise.resolve()]]);
+  const folder = (dir: string): Promise<unknown> => {
+    let made = folders.get(dir);
+    if (!made) {
+      made = folder(parentOf(dir)).then(() => mkdir(path.join(root, dir)));
+      folders.set(dir, made);
+    }
+    return made;
+  };
   const limit = pLimit(WRITE_CONCURRENCY);
+  const writes: Array<Promise<unknown>> = [];
+  const links: Entry[] = [];
+  const bodies = new Map<string, Buffer>();
   const items: TreeItem[] = [];
-  await Promise.all(
-    entries
-      .filter((entry) => entry.type === 'File')
-      .map((entry) =>
+
+  const parsed = readEntries(data, (entry, body) => {
+    assertInside(root, entry);
+    if (entry.type === 'Directory') writes.push(folder(entry.path));
+    else if (entry.type !== 'File') links.push(entry);
+    else {
+      bodies.set(entry.path, body);
+      items.push(treeItem(entry.path, 'file', body));
+      writes.push(
         limit(async () => {
-          const body = bodies.get(entry.path) as Buffer;
+          await folder(parentOf(entry.path));
           await writeFile(path.join(root, entry.path), body, { mode: entry.mode & 0o755 });
-          items.push(treeItem(entry.path, 'file', body));
         }),
-      ),
+      );
+    }
+  });
+  // Every write ends before this returns, failed or not: the caller removes the stage next.
+  const parseFailure = await parsed.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
   );
-  // Links last, so that no file is ever written through one.
-  for (const entry of entries) {
+  const writeFailure = (await Promise.allSettled(writes)).find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (parseFailure) throw parseFailure.error;
+  if (writeFailure) throw writeFailure.reason;
+
+  for (const entry of links) {
+    await folder(parentOf(entry.path));
     const target = path.join(root, entry.path);
     const linkpath = entry.linkpath as string;
     if (entry.type === 'SymbolicLink') {
       await symlink(linkpath, target);
       items.push(treeItem(entry.path, 'symlink', linkpath));
-    } else if (entry.type === 'Link') {
+    } else {
       // A hard link within the tree becomes a copy: the same bytes, no inode shared with anything.
       await copyFile(path.join(root, linkpath), target);
       items.push(treeItem(entry.path, 'file', bodies.get(linkpath) ?? Buffer.alloc(0)));
@@ -74,35 +100,47 @@ export async function extractArchive(data: Buffer, dest: string): Promise<TreeSu
   return summarize(items);
 }
 
-function readEntries(tar: Buffer): Promise<Entry[]> {
+/** Streams the archive through gunzip and tar's parser, handing over each entry with its bytes. */
+function readEntries(data: Buffer, onEntry: (entry: Entry, body: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const entries: Entry[] = [];
+    let failed = false;
+    const fail = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
+      gunzip.destroy();
+      reject(error);
+    };
     const parser = new Parser({
       strict: true,
       onReadEntry: (read: ReadEntry) => {
-        if (!KINDS.has(read.type)) {
-          read.resume();
-          return reject(new UnsafeArchiveError(`the archive holds ${read.path}, a ${read.type}, which an adaptor never has`));
-        }
-        const type = read.type === 'OldFile' || read.type === 'ContiguousFile' ? 'File' : (read.type as Entry['type']);
+        const type = TYPES[read.type];
+        if (!type) return fail(new UnsafeArchiveError(`the archive holds ${read.path}, a ${read.type}, which an adaptor never has`));
         const chunks: Buffer[] = [];
         read.on('data', (chunk: Buffer) => chunks.push(chunk));
-        read.on('end', () =>
-          entries.push({
-            type,
-            path: normalize(read.path),
-            mode: read.mode ?? 0o644,
-            ...(type === 'File' ? { body: Buffer.concat(chunks) } : {}),
-            ...(read.linkpath !== undefined ? { linkpath: type === 'Link' ? normalize(read.linkpath) : read.linkpath } : {}),
-          }),
-        );
+        read.on('end', () => {
+          const entry: Entry = { type, path: normalize(read.path), mode: read.mode ?? 0o644 };
+          if (read.linkpath !== undefined) entry.linkpath = type === 'Link' ? normalize(read.linkpath) : read.linkpath;
+          if (entry.path === '' || failed) return;
+          try {
+            onEntry(entry, Buffer.concat(chunks));
+          } catch (error) {
+            fail(error);
+          }
+        });
       },
     });
-    parser.on('error', reject);
-    parser.on('end', () => resolve(entries.filter((entry) => entry.path !== '')));
-    parser.end(tar);
+    parser.on('error', fail);
+    parser.on('end', () => failed || resolve());
+    const gunzip = createGunzip();
+    gunzip.on('data', (chunk: Buffer) => parser.write(chunk));
+    gunzip.on('end', () => parser.end());
+    gunzip.on('error', fail);
+    gunzip.end(data);
   });
 }
+
+// The root folder is ''.
+const parentOf = (entryPath: string): string => path.posix.dirname(entryPath).replace(/^\.$/, '');
 
 // `./lib/x.js` and `lib/x.js/` are `lib/x.js`; the root itself is ''.
 const normalize = (entryPath: string): string => path.posix.normalize(entryPath).replace(/^(\.\/)+|\/+$/g, '').replace(/^\.$/, '');

@@ -66,6 +66,9 @@ function defineTests(): void {
     return fleet;
   }
 
+  /** The worker's last lines, to see why when a run did not end as expected. */
+  const lastLines = (fleet: Fleet): string => fleet.workers.flatMap((worker) => worker.logs.slice(-15).map((line) => `${worker.name}: ${line.msg}`)).join('\n');
+
   const runOn = async (fleet: Fleet) => {
     const [done] = await fleet.mock.waitForAll([fleet.mock.enqueueRun(lightningPlan([{ adaptor: large, body: 'fn(s => ({ ...s, ran: true }));' }]))], { timeoutMs: 180_000 });
     return done;
@@ -78,7 +81,7 @@ function defineTests(): void {
     const fleet = await fleetOn(t, shared.dir, cacheDir);
 
     const failed = await runOn(fleet);
-    t.is(failed?.status, 'exception');
+    t.is(failed?.status, 'exception', lastLines(fleet));
     t.regex(failed?.errorMessage ?? '', /Could not install @fleet-fixtures\/language-large@1\.0\.0: Could not publish @fleet-fixtures\/language-large_1\.0\.0 to the shared repo .*: ENOSPC: no space left on device.*; nothing was published/);
     t.is((await readEntry(shared.dir, aliasFor(large))).state, 'absent');
     t.deepEqual(await readdir(path.join(shared.dir, '.staging')), [], 'no half-written archive is left');
@@ -97,7 +100,7 @@ function defineTests(): void {
     const fleet = await fleetOn(t, repoDir, cache.dir);
 
     const failed = await runOn(fleet);
-    t.is(failed?.status, 'exception');
+    t.is(failed?.status, 'exception', lastLines(fleet));
     t.log(failed?.errorMessage);
     t.regex(failed?.errorMessage ?? '', /Could not install @fleet-fixtures\/language-large@1\.0\.0: .*(ENOSPC|no space left on device)/);
     t.is((await readEntry(repoDir, aliasFor(large))).state, 'absent', 'a build cut short by the full disk is not published');
@@ -123,7 +126,7 @@ function defineTests(): void {
 
     const downloads = registry.tarballRequests();
     const failed = await runOn(fleet);
-    t.is(failed?.status, 'exception');
+    t.is(failed?.status, 'exception', lastLines(fleet));
     t.regex(failed?.errorMessage ?? '', /Could not materialize @fleet-fixtures\/language-large_1\.0\.0 into the local cache .*: ENOSPC: no space left on device/);
     t.deepEqual(await readdir(path.join(cache.dir, '.staging')), []);
 

@@ -2,6 +2,7 @@ import { chmod, link, mkdir, readdir, readFile, readlink, stat, symlink, writeFi
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
+import esmock from 'esmock';
 import { Header } from 'tar';
 import { extractArchive, UnsafeArchiveError } from '../src/archive/extract.js';
 import { packFolder } from '../src/archive/pack.js';
@@ -68,3 +69,22 @@ for (const [what, entries] of [
     t.deepEqual(await readdir(path.join(root, 'stage')), ['out']);
   });
 }
+
+test('a write failing while parsing goes on (a full disk) rejects the extraction once, with that error, after every write has ended', async (t) => {
+  const fs = await import('node:fs/promises');
+  let writes = 0;
+  const { extractArchive: extractOnFullDisk } = await esmock<typeof import('../src/archive/extract.js')>('../src/archive/extract.ts', {
+    'node:fs/promises': {
+      ...fs,
+      writeFile: async (...args: Parameters<typeof fs.writeFile>) => {
+        writes += 1;
+        if (writes > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return fs.writeFile(...args);
+      },
+    },
+  });
+  const root = await tempDir(t);
+  const many = Array.from({ length: 50 }, (_, i) => ({ path: `lib/f${i}.js`, type: 'File', body: `module.exports = ${i};` }));
+  await t.throwsAsync(extractOnFullDisk(rawArchive(many), path.join(root, 'out')), { message: /ENOSPC/ });
+  t.is(writes, 50, 'every write was tried and had ended');
+});

@@ -55,19 +55,28 @@ export async function extractArchive(data: Buffer, dest: string): Promise<TreeSu
     return made;
   };
   const limit = pLimit(WRITE_CONCURRENCY);
+  // Writes fail while parsing goes on (a full disk): each failure is kept at once, never
+  // left as a rejected promise nobody listens to yet, which would end the process.
   const writes: Array<Promise<unknown>> = [];
+  let writeFailure: { error: unknown } | undefined;
+  const track = (work: Promise<unknown>): void =>
+    void writes.push(
+      work.catch((error: unknown) => {
+        writeFailure ??= { error };
+      }),
+    );
   const links: Entry[] = [];
   const bodies = new Map<string, Buffer>();
   const items: TreeItem[] = [];
 
   const parsed = readEntries(data, (entry, body) => {
     assertInside(root, entry);
-    if (entry.type === 'Directory') writes.push(folder(entry.path));
+    if (entry.type === 'Directory') track(folder(entry.path));
     else if (entry.type !== 'File') links.push(entry);
     else {
       bodies.set(entry.path, body);
       items.push(treeItem(entry.path, 'file', body));
-      writes.push(
+      track(
         limit(async () => {
           await folder(parentOf(entry.path));
           await writeFile(path.join(root, entry.path), body, { mode: entry.mode & 0o755 });
@@ -80,9 +89,9 @@ export async function extractArchive(data: Buffer, dest: string): Promise<TreeSu
     () => undefined,
     (error: unknown) => ({ error }),
   );
-  const writeFailure = (await Promise.allSettled(writes)).find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  await Promise.all(writes);
   if (parseFailure) throw parseFailure.error;
-  if (writeFailure) throw writeFailure.reason;
+  if (writeFailure) throw writeFailure.error;
 
   for (const entry of links) {
     await folder(parentOf(entry.path));

@@ -62,7 +62,14 @@ function defineTests(): void {
   async function fleetOn(t: ExecutionContext, repoDir: string, cacheDir: string): Promise<Fleet> {
     const fleet = await startFleet({ workers: 0, whitelist: WHITELIST, env: { ...process.env, ...registry.env }, repoDir });
     t.teardown(() => fleet.stop());
-    await fleet.addWorker('worker-1', { cacheDir, capacity: 1 });
+    const worker = await fleet.addWorker('worker-1', { cacheDir, capacity: 1 });
+    // Its start-up check of the repo and cache dirs writes probes into their staging folders:
+    // done before the test looks at what is left there.
+    const deadline = Date.now() + 30_000;
+    while (!worker.logs.some((line) => line.msg.startsWith('Repo dir check'))) {
+      if (Date.now() > deadline) throw new Error('the worker never logged its repo dir check');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return fleet;
   }
 

@@ -5,9 +5,11 @@
 // The network filesystem is the multi-host harness's sshfs with client caches off
 // (@fleet/fleet-e2e startHosts): host A writes through its mount, host B reads
 // through its own. The adaptor is @fleet-fixtures/language-large (17 packages,
-// ~8,000 files, ~26 MB). npm's cache is warmed first, so npm downloads nothing
-// and the numbers compare layouts, not downloads. Each repetition uses fresh repo
-// folders and fresh local caches; medians are reported.
+// ~8,000 files, ~26 MB). A cold install starts with nothing cached anywhere: no
+// archive, no local copy, and an empty npm cache, as on a fleet's first pod; npm
+// then fetches from the registry on the harness's bridge (well under a
+// millisecond away, where a real registry is tens of milliseconds and more).
+// Each repetition uses fresh repo folders and fresh local caches; medians are reported.
 //   1 cold install   until the adaptor is installed and importable on host A, with
 //                    the repo on the mount and on local disk (old: npm in the repo,
 //                    importable once renamed into place; new: ensure() with an empty
@@ -99,6 +101,17 @@ function importInFreshNode(entry: string): Promise<number> {
   });
 }
 
+/** Runs `task` with npm pointed at a fresh, empty cache (npm reads npm_config_cache from the environment it inherits). */
+async function withEmptyNpmCache<T>(root: string, task: () => Promise<T>): Promise<T> {
+  const warm = process.env.npm_config_cache;
+  process.env.npm_config_cache = await mkdtemp(path.join(root, 'npm-cache-'));
+  try {
+    return await task();
+  } finally {
+    process.env.npm_config_cache = warm;
+  }
+}
+
 async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();
   const value = await task();
@@ -128,8 +141,8 @@ interface Trial {
 
 /** One repetition of rows 1 and 2 for a layout, in fresh repo folders; returns the entry files row 3 imports. */
 async function trial(layout: Layout, folder: string, hostA: Host, hostB: Host, registry: LocalRegistry, root: string, specifier: string) {
-  const local = await timed(async () => layout.install(await mkdtemp(path.join(root, `${folder}-`)), specifier, root));
-  const mount = await timed(() => layout.install(path.join(hostA.mount, folder), specifier, root));
+  const local = await timed(async () => withEmptyNpmCache(root, async () => layout.install(await mkdtemp(path.join(root, `${folder}-`)), specifier, root)));
+  const mount = await timed(() => withEmptyNpmCache(root, () => layout.install(path.join(hostA.mount, folder), specifier, root)));
   const tarballsBefore = registry.tarballRequests();
   const second = await timed(async () => {
     const ready = await layout.secondHost(path.join(hostB.mount, folder), specifier, root);
@@ -200,10 +213,6 @@ async function main(): Promise<void> {
     Object.assign(process.env, registry.env);
     const specifiers: string[] = [];
     for (const version of VERSIONS) specifiers.push(await publishLargeAdaptor(registry.url, { version }));
-    for (const specifier of specifiers) {
-      const prefix = await mkdtemp(path.join(root, 'warm-'));
-      await runNpm(['install', '--global', '--prefix', prefix, ...NPM_FLAGS, specifier], { cwd: prefix });
-    }
     const [first, ...later] = specifiers as [string, ...string[]];
 
     const trials: Record<LayoutName, Trial[]> = { old: [], new: [] };

@@ -22,7 +22,7 @@ const BATCH = [
 ];
 
 // Lines an operator would look at, as they happen.
-const WORTH_SHOWING = /^(Installing |Installed |Waiting for the install lock|Taking over|Lost the install lock|Gave up waiting)/;
+const WORTH_SHOWING = /^(Installing |Installed |Materialized |Waiting for the install lock|Taking over|Lost the install lock|Gave up waiting)/;
 
 async function checkRegistry(): Promise<void> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -13,7 +13,5 @@ export const SANDBOX_GLOBALS: ReadonlySet<string> = new Set([
   'setInterval',
   'clearTimeout',
   'clearInterval',
-  'parseInt',
-  'parseFloat',
   'Buffer',
 ]);

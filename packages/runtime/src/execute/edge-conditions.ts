@@ -3,6 +3,7 @@ import type { EdgeCondition, Step } from '../plan.js';
 import { EdgeConditionError, messageOf, ValidationError } from './errors.js';
 import { isRecord } from './is-record.js';
 import type { Log } from './log.js';
+import { realmOf, type Realm } from './realm.js';
 import { CODE_GENERATION } from './sandbox.js';
 
 type Condition = (state: unknown, upstreamStepId: string) => unknown;
@@ -30,10 +31,14 @@ const NAMED_CONDITIONS: Record<string, Condition> = {
 /**
  * Compiles every edge condition of the plan once, before anything runs, so a
  * condition that does not parse fails the plan up front. Expressions run in one
- * context shared by the plan's conditions, which exposes only `console`.
+ * context shared by the plan's conditions, which exposes only `console`; each
+ * reads a copy of the state made in that context.
  */
 export function compileEdges(steps: Iterable<Step>, console: Log): Edges {
-  const context = vm.createContext({ console }, { codeGeneration: CODE_GENERATION });
+  const sandbox: Record<string, unknown> = {};
+  const context = vm.createContext(sandbox, { codeGeneration: CODE_GENERATION });
+  const realm = realmOf(context);
+  sandbox.console = realm.console(console);
   const edges: Edges = new Map();
   const failures: string[] = [];
   for (const step of steps) {
@@ -42,7 +47,7 @@ export function compileEdges(steps: Iterable<Step>, console: Log): Edges {
       const source = conditionSource(edge);
       if (source === undefined) continue;
       try {
-        compiled.push({ target, condition: toCondition(source, context) });
+        compiled.push({ target, condition: toCondition(source, context, realm) });
       } catch (error) {
         failures.push(`${step.id}->${target} (${messageOf(error)})`);
       }
@@ -75,12 +80,14 @@ function conditionSource(edge: EdgeCondition | null | undefined): true | string 
   return edge.condition || true;
 }
 
-function toCondition(source: true | string, context: vm.Context): Condition {
+function toCondition(source: true | string, context: vm.Context, realm: Realm): Condition {
   if (source === true) return () => true;
   if (Object.hasOwn(NAMED_CONDITIONS, source)) return NAMED_CONDITIONS[source];
   // compileFunction parses a function body, so the source cannot close the function and
   // run code at compile time; the newlines keep a trailing `// comment` from eating the `)`.
-  return vm.compileFunction(`return (\n${source}\n);`, ['state', 'upstreamStepId'], {
+  const condition = vm.compileFunction(`return (\n${source}\n);`, ['state', 'upstreamStepId'], {
     parsingContext: context,
   }) as Condition;
+  // The condition reads the context's own copy of the state, never a host object.
+  return (state, upstreamStepId) => condition(realm.copy(state), upstreamStepId);
 }

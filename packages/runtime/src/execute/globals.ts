@@ -2,6 +2,7 @@ import vm from 'node:vm';
 import { messageOf, RuntimeCrash } from './errors.js';
 import { createLinker, refuseDynamicImport } from './linker.js';
 import type { Log } from './log.js';
+import { realmOf } from './realm.js';
 import { CODE_GENERATION } from './sandbox.js';
 
 /**
@@ -10,7 +11,9 @@ import { CODE_GENERATION } from './sandbox.js';
  * helpers but no adaptor: it belongs to no step.
  */
 export async function loadGlobals(source: string, console: Log, cacheKey: string): Promise<Record<string, unknown>> {
-  const context = vm.createContext({ console }, { codeGeneration: CODE_GENERATION });
+  const sandbox: Record<string, unknown> = {};
+  const context = vm.createContext(sandbox, { codeGeneration: CODE_GENERATION });
+  sandbox.console = realmOf(context).console(console);
   try {
     const module = new vm.SourceTextModule(source, {
       identifier: 'globals.js',

@@ -20,6 +20,8 @@ export interface JobEnvironment {
  */
 export async function runJob(step: JobStep, progress: Progress, env: JobEnvironment): Promise<unknown> {
   const context = createSandbox({ state: progress.state, console: env.jobLog, globals: env.globals });
+  // The operations start from the context's own copy, the one job code sees as `state`.
+  progress.state = (context as { state: unknown }).state;
   const module = new vm.SourceTextModule(step.expression, {
     identifier: `${step.id}.js`,
     context,

@@ -1,6 +1,7 @@
 import vm from 'node:vm';
 import { JobError, ValidationError } from './errors.js';
 import type { Log } from './log.js';
+import { realmOf } from './realm.js';
 
 /** For every context that runs user code: no eval, no `new Function`, no WebAssembly compilation. */
 export const CODE_GENERATION = { strings: false, wasm: false } as const;
@@ -20,33 +21,24 @@ export function assertVmModules(): void {
 }
 
 /**
- * A fresh context for one step's job code. Every member except `state` is
- * read-only, so job code cannot swap out `console` or `Buffer` for the code that
- * runs after it.
+ * A fresh context for one step's job code. Every global it adds is read-only, so
+ * job code cannot swap out `console` or `Buffer` for the code that runs after
+ * it, and all but `Buffer` and the workflow's globals are made inside the
+ * context (see realm.ts): `state` is the context's own copy of the state.
  */
 export function createSandbox({ state, console, globals }: SandboxOptions): vm.Context {
-  const members: Record<string, unknown> = {
-    ...globals,
-    console,
-    setTimeout: readOnlyCopy(setTimeout),
-    setInterval: readOnlyCopy(setInterval),
-    clearTimeout: readOnlyCopy(clearTimeout),
-    clearInterval: readOnlyCopy(clearInterval),
-    parseInt: readOnlyCopy(parseInt),
-    parseFloat: readOnlyCopy(parseFloat),
-    Buffer: SafeBuffer,
-  };
+  const sandbox: Record<string, unknown> = {};
+  const context = vm.createContext(sandbox, { codeGeneration: CODE_GENERATION });
+  const realm = realmOf(context);
+  const members: Record<string, unknown> = { ...globals, console: realm.console(console), ...realm.timers(), Buffer: SafeBuffer };
   // A globals export named `state` must not hide the job's state.
   delete members.state;
-  const sandbox: Record<string, unknown> = { state };
+  sandbox.state = realm.copy(state);
   for (const [name, value] of Object.entries(members)) {
     Object.defineProperty(sandbox, name, { value, enumerable: true, writable: false, configurable: false });
   }
-  return vm.createContext(sandbox, { codeGeneration: CODE_GENERATION });
+  return context;
 }
-
-// Freezing the host's own functions would change them for the whole process, so freeze copies.
-const readOnlyCopy = <F extends (...args: never[]) => unknown>(fn: F): F => Object.freeze(fn.bind(undefined)) as F;
 
 /**
  * Buffer for job code, with static methods (`Buffer.from`, `Buffer.alloc`) and

@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { aliasFor, openRepo, silentLogger, type ImportCheck, type InstallLockOptions, type Logger, type NpmRunner, type Repo } from '@fleet/repo';
-import type { ExecutionPlan } from '@fleet/runtime';
+import { compilePlan, ImportError, type ExecutionPlan, type JobStep, type RuntimeEvent } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
 import { createPool } from './pool/pool.js';
+import { JOB_PERMISSIONS, runProcessEnv, type JobPermission } from './pool/run-permissions.js';
+import { spawnRunProcess } from './pool/run-process.js';
+import type { AdaptorExports } from './worker/protocol.js';
 import { adaptorVersions } from './util/adaptor-versions.js';
 
 export interface EngineOptions {
@@ -22,8 +25,18 @@ export interface EngineOptions {
   runTimeoutMs?: number;
   /** Keys removed from every step's output state. Default configuration and response. */
   statePropsToRemove?: string[];
-  /** A run process is replaced after this many runs. Default 50. */
+  /**
+   * Runs one process serves. Default 1: every run gets a fresh process, and
+   * nothing of one run (objects, listeners, timers, prototypes) reaches the next.
+   * More lets runs share a realm, which only a benchmark should want.
+   */
   maxRunsPerProcess?: number;
+  /** Idle run processes kept prepared, one per recently used set of adaptors. Default 2; 0: none. */
+  spareProcesses?: number;
+  /** Names of the worker's environment variables that run processes get. Default none. */
+  jobEnv?: string[];
+  /** What job code may do besides reading its adaptors and using the network. Default nothing. */
+  jobAllow?: JobPermission[];
   autoinstall?: {
     /** Take the cross-worker install lock around each build. Default true. */
     lockRepo?: boolean;
@@ -70,7 +83,10 @@ const DEFAULTS = {
   memoryLimitMb: 500,
   runTimeoutMs: 600_000,
   statePropsToRemove: ['configuration', 'response'],
-  maxRunsPerProcess: 50,
+  maxRunsPerProcess: 1,
+  spareProcesses: 2,
+  jobEnv: [] as string[],
+  jobAllow: [] as JobPermission[],
 };
 
 /**
@@ -89,7 +105,14 @@ export function createEngine(options: EngineOptions) {
     whitelist,
     ...(options.autoinstall?.versionCacheMs !== undefined ? { versionCacheMs: options.autoinstall.versionCacheMs } : {}),
   });
-  const pool = createPool(settings);
+  const env = runProcessEnv(settings.jobEnv);
+  const pool = createPool({
+    capacity: settings.capacity,
+    memoryLimitMb: settings.memoryLimitMb,
+    maxRunsPerProcess: settings.maxRunsPerProcess,
+    spares: settings.spareProcesses,
+    spawn: (spec) => spawnRunProcess(spec, { allow: settings.jobAllow, env }),
+  });
   void removeOrphanStages(repo, logger);
   const runs = new Map<string, EventEmitter>();
   const emitterFor = (runId: string): EventEmitter => {
@@ -113,22 +136,24 @@ export function createEngine(options: EngineOptions) {
       release = repo.retain(Object.entries(adaptorVersions(linked)).flatMap(([name, versions]) => versions.map((version) => aliasFor(`${name}@${version}`))));
       const ready = await preloadCredentials(linked, opts.resolvers?.credential);
       const state = await pool.run(
-        {
-          plan: ready,
-          input,
-          options: {
-            whitelist: whitelist.map((pattern) => [pattern.source, pattern.flags]),
-            statePropsToRemove: settings.statePropsToRemove,
-            stateLimitMb: opts.stateLimitMb ?? memoryLimitMb / 4,
-          },
+        async (exports, pid) => {
+          threadId = pid ?? threadId;
+          emit('workflow-start', { threadId, versions: { node: process.versions.node, ...adaptorVersions(ready) } });
+          return {
+            plan: await compilePlan(ready, { loadExports: async (name, step) => exportsOf(exports, name, step) }),
+            input,
+            options: {
+              whitelist: whitelist.map((pattern) => [pattern.source, pattern.flags]),
+              statePropsToRemove: settings.statePropsToRemove,
+              stateLimitMb: opts.stateLimitMb ?? memoryLimitMb / 4,
+            },
+          };
         },
         {
+          adaptorFolders: adaptorFolders(ready),
           timeoutMs: opts.runTimeoutMs ?? settings.runTimeoutMs,
           memoryLimitMb,
-          onEvent: (name, payload) => {
-            threadId = (payload.threadId as number | undefined) ?? threadId;
-            emit(name, name === 'workflow-start' ? { ...payload, versions: { node: process.versions.node, ...adaptorVersions(ready) } } : payload);
-          },
+          onEvent: (event) => emit(...engineEvent(event, threadId)),
         },
       );
       emit('workflow-complete', { threadId, state, duration: Math.round(performance.now() - started) });
@@ -212,6 +237,9 @@ function resolveOptions(options: EngineOptions) {
       runTimeoutMs: options.runTimeoutMs,
       statePropsToRemove: options.statePropsToRemove,
       maxRunsPerProcess: options.maxRunsPerProcess,
+      spareProcesses: options.spareProcesses,
+      jobEnv: options.jobEnv,
+      jobAllow: options.jobAllow,
     }),
     repoDir: options.repoDir,
     cacheDir: options.cacheDir,
@@ -223,8 +251,35 @@ function resolveOptions(options: EngineOptions) {
     const value = settings[key];
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${value}`);
   }
+  if (!Number.isInteger(settings.spareProcesses) || settings.spareProcesses < 0) {
+    throw new RangeError(`spareProcesses must be a whole number, got ${settings.spareProcesses}`);
+  }
+  const unknown = settings.jobAllow.filter((permission) => !JOB_PERMISSIONS.includes(permission));
+  if (unknown.length > 0) throw new RangeError(`jobAllow takes ${JOB_PERMISSIONS.join(', ')}; not ${unknown.join(', ')}`);
   return settings;
 }
 
 const definedOnly = <T extends object>(object: T): Partial<T> =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+/** Every adaptor folder the plan's steps link: what its run process may read. */
+const adaptorFolders = (plan: ExecutionPlan): string[] => [
+  ...new Set(plan.workflow.steps.flatMap((step) => Object.values((step as JobStep).linker ?? {}).map((entry) => entry.path))),
+];
+
+function exportsOf(exports: AdaptorExports, name: string, step: JobStep): string[] {
+  const folder = step.linker?.[name]?.path;
+  const found = folder === undefined ? [] : exports[folder];
+  if (found === undefined || Array.isArray(found)) return found ?? [];
+  throw new ImportError(`Failed to import module "${name}" from ${folder}: ${found.error}`);
+}
+
+/** A runtime event as the engine reports it: a name and a payload, with the run process's id. */
+function engineEvent(event: RuntimeEvent, threadId: number | string): [string, Record<string, unknown>] {
+  if (event.type === 'log') {
+    const { level, source, message, time } = event;
+    return ['workflow-log', { level, name: source, message, time, threadId }];
+  }
+  const { type, ...payload } = event;
+  return [type, { ...payload, threadId }];
+}

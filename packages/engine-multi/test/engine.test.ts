@@ -8,8 +8,8 @@ import { final, planOf, runPlan } from './helpers/run-plan.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // Real run processes, real adaptors installed from the local registry. One
-// engine (and one pool) serves every test, which is itself the test that the
-// pool survives timeouts, OOMs and exits and keeps serving.
+// engine serves every test, which is itself the test that it survives
+// timeouts, OOMs and exits and keeps serving.
 const JOBS = fixtures.languageJobs;
 
 let registry: LocalRegistry;
@@ -118,7 +118,7 @@ test.serial('adaptor code that calls process.exit ends the run with an ExitError
   t.regex(String(final(events)?.payload.message), /exit code 3/);
 });
 
-test.serial('after all that the pool keeps serving, and warm runs reuse a process', async (t) => {
+test.serial('after all that the engine keeps serving, each run in a process of its own', async (t) => {
   const runs = [];
   for (let i = 0; i < 3; i++) runs.push(await runPlan(engine, planOf(JOBS, [{ id: 'a', expression: `log('adaptor says ${i}');\nfn(s => { console.log('job says', ${i}); return { ...s, i: ${i} }; });` }])));
   for (const [i, events] of runs.entries()) {
@@ -130,7 +130,7 @@ test.serial('after all that the pool keeps serving, and warm runs reuse a proces
     ]);
   }
   const threads = new Set(runs.map((events) => final(events)?.payload.threadId));
-  t.true(threads.size < runs.length, 'a warm run reuses a pooled process');
+  t.is(threads.size, runs.length, 'no two runs share a process');
 });
 
 test.serial('a non-whitelisted adaptor fails the run with a clear error', async (t) => {

@@ -26,6 +26,8 @@ export const fixtures = {
   adaptorSlow: '@fleet-fixtures/adaptor-slow@1.0.0',
   /** ESM job adaptor (depends on util-a ^1): `fn`, `setData`, `fail` (throws from adaptor code), `log` (logs from adaptor code). */
   languageJobs: '@fleet-fixtures/language-jobs@1.0.0',
+  /** ESM job adaptor that hands job code the run process's `process` (`hostProcess()`), as an unclosed realm escape would: `fn`, `hostProcess`. */
+  languageHost: '@fleet-fixtures/language-host@1.0.0',
   /** ESM job adaptor sharing util-a ^1 and util-b ^1: `fn`, `increment`. */
   languageExtra: '@fleet-fixtures/language-extra@1.0.0',
   /** ESM job adaptor (`fn`) whose postinstall takes ~3 s, then writes `postinstall-done`. */

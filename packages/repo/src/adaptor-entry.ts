@@ -1,17 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cachedAdaptorDir } from './layout.js';
 
 type Exports = string | null | { [key: string]: Exports } | Exports[];
 
 // An adaptor is loaded with `import()`, so ESM conditions win over CommonJS ones.
 const CONDITIONS = ['import', 'node', 'default', 'require'];
-
-/** The absolute path of the entry file of the adaptor materialized under `alias` in a local cache. */
-export async function resolveAdaptor(cacheDir: string, alias: string): Promise<string> {
-  // Async so that an invalid alias rejects rather than throws.
-  return adaptorEntry(cachedAdaptorDir(cacheDir, alias));
-}
 
 /**
  * The absolute path of the entry file of the adaptor in `folder`: its `exports`

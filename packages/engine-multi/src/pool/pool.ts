@@ -1,65 +1,85 @@
 import pLimit from 'p-limit';
 import { ExitError, OOMError, TimeoutError } from '../errors.js';
-import type { FromChild, RunTask, SerializedError, ToChild } from '../worker/protocol.js';
-import { spawnRunProcess, type RunProcess } from './child-process.js';
+import type { RuntimeEvent } from '@fleet/runtime/executor';
+import type { AdaptorExports, FromChild, RunTask, SerializedError, ToChild } from '../worker/protocol.js';
+import type { RunProcess, RunProcessSpec } from './run-process.js';
 
 export interface PoolOptions {
   /** How many runs execute at once, each in its own process. */
   capacity: number;
-  /** Heap limit of the pooled processes, in MB. */
+  /** Heap limit of a run process unless a run asks for another, in MB. */
   memoryLimitMb: number;
-  /** A process is replaced after this many runs: adaptor modules are imported fresh per run and never unloaded. */
+  /** 1: every run gets a fresh process, ended with the run. More lets runs share a realm (benchmarks only). */
   maxRunsPerProcess: number;
-  spawn?: (memoryLimitMb: number) => RunProcess;
+  /** Idle processes kept prepared, one per recently used set of adaptors, so that a warm run starts at once. */
+  spares: number;
+  spawn: (spec: RunProcessSpec) => RunProcess;
 }
 
 export interface DispatchOptions {
-  onEvent: (name: string, payload: Record<string, unknown>) => void;
+  onEvent: (event: RuntimeEvent) => void;
   timeoutMs: number;
-  /** A run with another limit than the pool's gets a process of its own, discarded afterwards. */
   memoryLimitMb?: number;
+  /** The run's adaptor folders: all its process may read besides the engine's code. */
+  adaptorFolders: string[];
 }
 
 interface Pooled extends RunProcess {
+  key: string;
   memoryLimitMb: number;
   runs: number;
-  ready: Promise<void>;
+  /** Resolves once the process has imported its adaptors, with the names they export. */
+  ready: Promise<AdaptorExports>;
 }
 
 /**
- * Reusable run processes, so a warm run does not pay a process start. A run
- * that times out, runs out of memory or ends its process takes the process
- * with it; the next run gets a fresh one.
+ * Run processes. Each run gets a process of its own, prepared before the run
+ * needs it where possible: when a run takes the spare for its adaptors, a new
+ * spare for them starts in the background, already past Node's start-up and
+ * the adaptors' import. A run that times out, runs out of memory or ends its
+ * process takes only its own process with it.
  */
-export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spawn = spawnRunProcess }: PoolOptions) {
+export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares, spawn }: PoolOptions) {
   const limit = pLimit(capacity);
+  // Least recently prepared first.
   const idle: Pooled[] = [];
   const busy = new Map<Pooled, (error: Error) => void>();
+  const idleBound = spares + (maxRunsPerProcess > 1 ? capacity : 0);
   let destroyed = false;
 
-  const start = (limitMb: number): Pooled => {
-    const proc = spawn(limitMb);
-    const ready = new Promise<void>((resolve, reject) => {
-      proc.child.once('message', (message: FromChild) => (message.type === 'ready' ? resolve() : reject(new Error('run process did not start'))));
+  const start = (spec: RunProcessSpec, key: string): Pooled => {
+    const proc = spawn(spec);
+    const ready = new Promise<AdaptorExports>((resolve, reject) => {
+      proc.child.once('message', (message: FromChild) =>
+        message?.type === 'ready' ? resolve(message.exports) : reject(new ExitError('it did not start')),
+      );
       proc.child.once('exit', (code, signal) => reject(new ExitError(`it exited (${signal ?? code}) while starting`)));
     });
     ready.catch(() => undefined);
-    return { ...proc, memoryLimitMb: limitMb, runs: 0, ready };
+    send(proc, { type: 'prepare', adaptorFolders: spec.adaptorFolders });
+    return { ...proc, key, memoryLimitMb: spec.memoryLimitMb, runs: 0, ready };
   };
 
   const alive = (proc: Pooled): boolean => proc.child.exitCode === null && proc.child.signalCode === null;
 
-  const take = (limitMb: number): Pooled => {
+  const keep = (proc: Pooled): void => {
+    idle.push(proc);
+    while (idle.length > idleBound) idle.shift()?.child.kill('SIGKILL');
+  };
+
+  const take = (spec: RunProcessSpec): Pooled => {
+    const key = `${spec.memoryLimitMb}\0${spec.adaptorFolders.join('\0')}`;
     // A process may have died while idle (killed by the OS, say): never hand that one out.
     idle.splice(0, idle.length, ...idle.filter(alive));
-    const index = idle.findIndex((proc) => proc.memoryLimitMb === limitMb);
-    return index >= 0 ? (idle.splice(index, 1)[0] as Pooled) : start(limitMb);
+    const index = idle.findIndex((proc) => proc.key === key);
+    const proc = index >= 0 ? (idle.splice(index, 1)[0] as Pooled) : start(spec, key);
+    if (spares > 0 && !idle.some((other) => other.key === key)) keep(start(spec, key));
+    return proc;
   };
 
   const giveBack = (proc: Pooled): void => {
-    const keep = !destroyed && proc.memoryLimitMb === memoryLimitMb && proc.runs < maxRunsPerProcess && alive(proc);
-    if (keep) idle.push(proc);
-    else proc.child.kill();
+    if (!destroyed && proc.runs < maxRunsPerProcess && alive(proc)) keep(proc);
+    else proc.child.kill('SIGKILL');
   };
 
   const dispatch = (proc: Pooled, task: RunTask, { onEvent, timeoutMs }: DispatchOptions): Promise<unknown> =>
@@ -76,10 +96,11 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spawn =
         if (error) reject(error);
         else resolve(state);
       };
+      // The run's own process, where job code may have sent anything: only well-formed messages count.
       const onMessage = (message: FromChild): void => {
-        if (message.type === 'event') onEvent(message.name, { ...message.payload, threadId: proc.child.pid });
-        else if (message.type === 'done') finish(undefined, message.state, true);
-        else if (message.type === 'failed') finish(revive(message.error), undefined, true);
+        if (message?.type === 'event' && typeof message.event?.type === 'string') onEvent(message.event);
+        else if (message?.type === 'done') finish(undefined, message.state, true);
+        else if (message?.type === 'failed') finish(revive(message.error), undefined, true);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
         const oom = /heap out of memory|Reached heap limit/i.test(proc.stderrTail());
@@ -89,20 +110,27 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spawn =
       busy.set(proc, (error) => finish(error));
       proc.child.on('message', onMessage).once('exit', onExit);
       proc.runs += 1;
-      try {
-        proc.child.send({ type: 'run', task } satisfies ToChild);
-      } catch (error) {
-        finish(new ExitError(`it could not be reached (${(error as Error).message})`));
-      }
+      if (!send(proc, { type: 'run', task })) finish(new ExitError('it could not be reached'));
     });
 
   return {
-    /** Runs one task in a pooled process; resolves to the plan's result or rejects with the run's error. */
-    run(task: RunTask, options: DispatchOptions): Promise<unknown> {
+    /**
+     * Runs one task in a process of its own; `prepare` builds the task once the
+     * process (`pid`) has imported the run's adaptors and knows what they
+     * export. Resolves to the plan's result or rejects with the run's error.
+     */
+    run(prepare: (exports: AdaptorExports, pid: number | undefined) => Promise<RunTask>, options: DispatchOptions): Promise<unknown> {
       return limit(async () => {
         if (destroyed) throw new ExitError('the engine was destroyed');
-        const proc = take(options.memoryLimitMb ?? memoryLimitMb);
-        await proc.ready;
+        const proc = take({ memoryLimitMb: options.memoryLimitMb ?? memoryLimitMb, adaptorFolders: [...options.adaptorFolders].sort() });
+        let task: RunTask;
+        try {
+          task = await prepare(await proc.ready, proc.child.pid);
+        } catch (error) {
+          // Nothing ran in it: it can still serve as a spare.
+          giveBack(proc);
+          throw error;
+        }
         return dispatch(proc, task, options);
       });
     },
@@ -123,7 +151,16 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spawn =
 
 export type Pool = ReturnType<typeof createPool>;
 
+function send(proc: RunProcess, message: ToChild): boolean {
+  try {
+    proc.child.send(message);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Rebuilds a run's error on this side of the channel, keeping its name, severity and details. */
 function revive({ name, message, severity, ...details }: SerializedError): Error {
-  return Object.assign(new Error(message), { name, severity }, details);
+  return Object.assign(new Error(String(message)), { name: String(name), severity: String(severity) }, details);
 }

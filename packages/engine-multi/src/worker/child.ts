@@ -1,20 +1,32 @@
-// The run process: compiles and executes one plan at a time for the engine,
-// reporting every runtime event over IPC. The engine kills it on timeout and
-// replaces it when it runs out of memory or exits.
-import { format } from 'node:util';
+// A run process: made for one run (see pool.ts), it imports the run's adaptors
+// while it waits, then executes the compiled plan it is sent, reporting every
+// runtime event over IPC. Job code in it is hostile: the engine starts it
+// under Node's permission model with an environment of its choosing, and this
+// file takes away what the permission model leaves (signals to other processes).
+import { format, types } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { adaptorEntry } from '@fleet/repo';
-import { compilePlan, executePlan, type JobStep, type RuntimeEvent } from '@fleet/runtime';
-import type { FromChild, RunTask, SerializedError, ToChild } from './protocol.js';
+import { adaptorEntry } from '@fleet/repo/adaptor-entry';
+import { executePlan, type LogLevel, type LogSource, type RuntimeEvent } from '@fleet/runtime/executor';
+import type { AdaptorExports, FromChild, RunTask, SerializedError, ToChild } from './protocol.js';
 
-const send = (message: FromChild): void => void process.send?.(message);
+const send = (message: FromChild, then: () => void = () => undefined): void => void process.send?.(message, then);
 
-const event = (name: string, payload: Record<string, unknown>): void => send({ type: 'event', name, payload });
-
-const log = (level: string, source: string, args: unknown[]): void =>
-  event('workflow-log', { level, name: source, message: args.map((arg) => (typeof arg === 'string' ? arg : format('%O', arg))), time: nowNs() });
+const notify = (event: RuntimeEvent): void => send({ type: 'event', event });
 
 const nowNs = (): string => (BigInt(Date.now()) * 1_000_000n).toString();
+
+const log = (level: LogLevel, source: LogSource, args: unknown[]): void =>
+  notify({ type: 'log', level, source, message: args.map(text), time: nowNs() });
+
+const text = (arg: unknown): string => (typeof arg === 'string' ? arg : format('%O', arg));
+
+// The permission model does not cover signals: without this, code that reached
+// `process` could SIGKILL the worker or another run's process.
+const refuse = (): never => {
+  throw new Error('Run processes may not send signals');
+};
+Object.defineProperty(process, 'kill', { value: refuse, writable: false, configurable: false });
+Object.defineProperty(process, '_kill', { value: refuse, writable: false, configurable: false });
 
 // Adaptor code logs through the process's own console (job code gets a sandboxed
 // one from the runtime): route it to the run as ADA lines rather than stdout.
@@ -22,35 +34,42 @@ for (const level of ['debug', 'info', 'log', 'warn', 'error'] as const) {
   console[level] = (...args: unknown[]) => log(level, 'ADA', args);
 }
 
-async function loadExports(name: string, step: JobStep): Promise<string[]> {
-  const folder = step.linker?.[name]?.path;
-  if (!folder) return [];
+// The worker is gone (killed, say): a run process never outlives it.
+process.on('disconnect', () => process.exit(0));
+
+// A timer or a forgotten promise of job code that throws ends this run, and only
+// this run, in its own log: nothing else shares the process.
+const crash = (what: string) => (error: unknown) => {
+  log('error', 'R/T', [`${what}: ${types.isNativeError(error) ? `${error.name}: ${error.message}` : text(error)}`]);
+  const failure = serialize(error);
+  send({ type: 'failed', error: { ...failure, message: `${what}: ${failure.message}`, severity: 'crash' } }, () => process.exit(70));
+};
+process.on('uncaughtException', crash('Uncaught exception in job code'));
+process.on('unhandledRejection', crash('Unhandled promise rejection in job code'));
+
+async function prepare(folders: string[]): Promise<void> {
+  const exports: AdaptorExports = {};
+  for (const folder of folders) exports[folder] = await exportsOf(folder).catch((error: unknown) => ({ error: text((error as Error)?.message ?? error) }));
+  send({ type: 'ready', exports });
+}
+
+// The names job code may import from an adaptor; importing it here also makes
+// the run's own import of it a cache hit.
+async function exportsOf(folder: string): Promise<string[]> {
   const namespace = (await import(pathToFileURL(await adaptorEntry(folder)).href)) as Record<string, unknown>;
   const inner = namespace.default;
   // CommonJS adaptors arrive as one default export holding everything.
   const exported = inner && typeof inner === 'object' ? [...Object.keys(namespace), ...Object.keys(inner)] : Object.keys(namespace);
-  return [...new Set(exported)].filter((key) => key !== 'default');
+  return [...new Set(exported)].filter((key) => key !== 'default' && key !== 'module.exports');
 }
 
-const toEngineEvent = (runtimeEvent: RuntimeEvent): void => {
-  const { type, ...payload } = runtimeEvent;
-  if (type === 'log') {
-    const { level, source, message, time } = runtimeEvent;
-    return event('workflow-log', { level, name: source, message, time });
-  }
-  event(type, payload);
-};
-
 async function run({ plan, input, options }: RunTask): Promise<void> {
-  event('workflow-start', {});
   try {
-    const compiled = await compilePlan(plan, { loadExports });
-    const state = await executePlan(compiled, input, {
-      notify: toEngineEvent,
+    const state = await executePlan(plan, input, {
+      notify,
       whitelist: options.whitelist.map(([source, flags]) => new RegExp(source, flags)),
       statePropsToRemove: options.statePropsToRemove,
       stateLimitMb: options.stateLimitMb,
-      cacheKey: plan.id,
     });
     send({ type: 'done', state });
   } catch (error) {
@@ -59,12 +78,13 @@ async function run({ plan, input, options }: RunTask): Promise<void> {
 }
 
 function serialize(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: 'JobError', message: String(error), severity: 'fail' };
+  // Errors of job code come from its context, where `instanceof Error` does not hold.
+  if (!types.isNativeError(error)) return { name: 'JobError', message: text(error), severity: 'fail' };
   const { severity = 'crash' } = error as Error & { severity?: string };
   return { name: error.name, message: error.message, severity };
 }
 
 process.on('message', (message: ToChild) => {
-  if (message.type === 'run') void run(message.task);
+  if (message.type === 'prepare') void prepare(message.adaptorFolders);
+  else if (message.type === 'run') void run(message.task);
 });
-send({ type: 'ready' });

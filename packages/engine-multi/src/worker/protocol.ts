@@ -1,7 +1,8 @@
-import type { ExecutionPlan } from '@fleet/runtime';
+import type { ExecutionPlan, RuntimeEvent } from '@fleet/runtime/executor';
 
-/** What the engine asks a run process to do: compile and execute one plan. */
+/** What the engine asks a run process to do: execute one compiled plan. */
 export interface RunTask {
+  /** Compiled by the engine: a run process loads no compiler. */
   plan: ExecutionPlan;
   input: unknown;
   options: {
@@ -19,10 +20,13 @@ export interface SerializedError {
   [key: string]: unknown;
 }
 
-export type ToChild = { type: 'run'; task: RunTask };
+/** By adaptor folder: the names it exports, or why it did not import. */
+export type AdaptorExports = Record<string, string[] | { error: string }>;
+
+export type ToChild = { type: 'prepare'; adaptorFolders: string[] } | { type: 'run'; task: RunTask };
 
 export type FromChild =
-  | { type: 'ready' }
-  | { type: 'event'; name: string; payload: Record<string, unknown> }
+  | { type: 'ready'; exports: AdaptorExports }
+  | { type: 'event'; event: RuntimeEvent }
   | { type: 'done'; state: unknown }
   | { type: 'failed'; error: SerializedError };

@@ -2,8 +2,12 @@ import type { SerializedError } from './errors.js';
 
 export type LogLevel = 'debug' | 'info' | 'log' | 'warn' | 'error';
 
-/** `JOB`: written by job code through `console`; `R/T`: written by the runtime about the job. */
-export type LogSource = 'JOB' | 'R/T';
+/**
+ * `JOB`: written by job code through `console`; `R/T`: written by the runtime
+ * about the job; `ADA`: written by adaptor code through the process's console
+ * (an engine routes it to the run).
+ */
+export type LogSource = 'JOB' | 'R/T' | 'ADA';
 
 export type RuntimeEvent =
   | { type: 'job-start'; jobId: string }

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import type { LinkerEntry } from '../plan.js';
-import { adaptorEntry } from '@fleet/repo';
+import { adaptorEntry } from '@fleet/repo/adaptor-entry';
 import { defer } from './defer.js';
 import { ImportError, messageOf } from './errors.js';
 import { isRecord } from './is-record.js';

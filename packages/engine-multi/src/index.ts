@@ -1,5 +1,7 @@
 export type { Engine, EngineOptions, ExecuteOptions, InstallAdaptorsOptions, RunListener } from './engine.js';
 export { createEngine, DEFAULT_WHITELIST } from './engine.js';
+export type { JobPermission } from './pool/run-permissions.js';
+export { JOB_PERMISSIONS } from './pool/run-permissions.js';
 export type { Autoinstall, AutoinstallContext, AutoinstallOptions, AutoinstallRequest } from './api/autoinstall.js';
 export { createAutoinstall } from './api/autoinstall.js';
 export type { CredentialResolver } from './api/preload-credentials.js';

@@ -112,6 +112,8 @@ function createWorkerEngine(config: WorkerConfig, metrics: WorkerMetrics, logger
     memoryLimitMb: config.memoryLimitMb,
     runTimeoutMs: config.runTimeoutMs,
     statePropsToRemove: config.statePropsToRemove,
+    jobEnv: config.jobEnv,
+    jobAllow: config.jobAllow,
     logger: logger.child({ component: 'engine' }),
     autoinstall: {
       lockRepo: config.lockRepo,

@@ -1,3 +1,4 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -33,6 +34,8 @@ test('every default', (t) => {
     preload: [],
     lockRepo: true,
     whitelist: [/^@openfn\//],
+    jobEnv: [],
+    jobAllow: [],
     port: 2222,
     capacity: 5,
     runTimeoutMs: 300_000,
@@ -106,6 +109,14 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
     fromFlag: [/^@acme\//, /^@openfn\//],
     fromEnv: [/^env$/],
   },
+  'job-env': { flag: 'HTTP_PROXY, TZ', env: 'LANG', read: (c) => c.jobEnv, fromFlag: ['HTTP_PROXY', 'TZ'], fromEnv: ['LANG'] },
+  'job-allow': {
+    flag: 'child-process,worker',
+    env: 'addons',
+    read: (c) => c.jobAllow,
+    fromFlag: ['child-process', 'worker'],
+    fromEnv: ['addons'],
+  },
   port: { flag: '0', env: '8080', read: (c) => c.port, fromFlag: 0, fromEnv: 8080 },
   capacity: { flag: '1', env: '12', read: (c) => c.capacity, fromFlag: 1, fromEnv: 12 },
   'max-run-duration-seconds': { flag: '1.5', env: '60', read: (c) => c.runTimeoutMs, fromFlag: 1500, fromEnv: 60_000 },
@@ -131,8 +142,8 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
   log: { flag: 'debug', env: 'silent', read: (c) => c.logLevel, fromFlag: 'debug', fromEnv: 'silent' },
 };
 
-test('every option is covered by a case here (the switches have their own tests)', (t) => {
-  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts'].sort(), [...optionKeys].sort());
+test('every option is covered by a case here (the switches and the secret file have their own tests)', (t) => {
+  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts', 'secret-file'].sort(), [...optionKeys].sort());
 });
 
 for (const [key, option] of Object.entries(CASES) as Array<[OptionKey, OptionCase]>) {
@@ -212,7 +223,7 @@ test('an option given twice takes its last value, a switch too', (t) => {
 
 test('an empty env var counts as unset', (t) => {
   t.is(config([], { WORKER_CAPACITY: '' }).capacity, 5);
-  t.is(configError([], { WORKER_SECRET: '' }).message, 'Missing --secret (WORKER_SECRET): this option is required');
+  t.is(configError([], { WORKER_SECRET: '' }).message, 'Missing --secret (WORKER_SECRET) or --secret-file (WORKER_SECRET_FILE): one is required');
 });
 
 test.serial('parseConfig reads only the env it is given, never process.env', (t) => {
@@ -230,6 +241,11 @@ const URL_EXPECTED = 'a ws:// or wss:// URL';
 
 const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = [
   { argv: ['--capacity', 'abc'], message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
+  {
+    argv: ['--job-allow', 'worker,network'],
+    message: 'Invalid --job-allow (WORKER_JOB_ALLOW): "network" is not one of child-process, worker, addons, code-generation',
+  },
+  { argv: [], env: { WORKER_JOB_ENV: 'PATH,NOT-A-NAME' }, message: 'Invalid --job-env (WORKER_JOB_ENV): "NOT-A-NAME" is not an environment variable name' },
   { argv: [], env: { WORKER_CAPACITY: 'abc' }, message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
   { argv: ['--capacity', '1.5'], message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a positive integer' },
   { argv: [], env: { WORKER_CAPACITY: '1.5' }, message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a positive integer' },
@@ -334,8 +350,38 @@ for (const { argv, env = {}, message } of INVALID) {
 
 test('a missing secret is an error', (t) => {
   const error = t.throws(() => parseConfig([], {}), { instanceOf: ConfigError });
-  t.is(error?.message, 'Missing --secret (WORKER_SECRET): this option is required');
+  t.is(error?.message, 'Missing --secret (WORKER_SECRET) or --secret-file (WORKER_SECRET_FILE): one is required');
   t.is(error?.option, 'secret');
+});
+
+test('--secret-file: the secret is read from the file, without its trailing newline; the flag beats WORKER_SECRET_FILE', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-secret-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const [fromFlag, fromEnv] = [path.join(dir, 'flag'), path.join(dir, 'env')];
+  await writeFile(fromFlag, 'file-secret\n');
+  await writeFile(fromEnv, 'env-file-secret');
+  t.is(parseConfig(['--secret-file', fromFlag], {}).secret, 'file-secret');
+  t.is(parseConfig([], { WORKER_SECRET_FILE: fromEnv }).secret, 'env-file-secret');
+  t.is(parseConfig(['--secret-file', fromFlag], { WORKER_SECRET_FILE: fromEnv }).secret, 'file-secret');
+});
+
+test('--secret-file: a missing or empty file, or a secret given twice, stops start-up with one line', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-secret-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const empty = path.join(dir, 'empty');
+  await writeFile(empty, '\n');
+  const missing = path.join(dir, 'missing');
+  const good = path.join(dir, 'good');
+  await writeFile(good, 'x');
+  t.is(
+    t.throws(() => parseConfig(['--secret-file', missing], {}), { instanceOf: ConfigError })?.message,
+    `Invalid --secret-file (WORKER_SECRET_FILE): ${JSON.stringify(missing.length > 60 ? `${missing.slice(0, 60)}…` : missing)} is not a readable file (ENOENT)`,
+  );
+  t.regex(t.throws(() => parseConfig(['--secret-file', empty], {}), { instanceOf: ConfigError })?.message ?? '', /is not a file holding a non-empty secret$/);
+  t.is(
+    t.throws(() => parseConfig(['--secret-file', good, '--secret', 'x'], {}), { instanceOf: ConfigError })?.message,
+    'Both --secret (WORKER_SECRET) and --secret-file (WORKER_SECRET_FILE) are set: give only one',
+  );
 });
 
 test('an invalid value names its option', (t) => {

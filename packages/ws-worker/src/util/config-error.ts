@@ -19,10 +19,6 @@ export class ConfigError extends Error {
     return new ConfigError(`Invalid ${optionLabel(key)}: ${quote(value)} is not ${expected}`, key);
   }
 
-  static missing(key: OptionKey): ConfigError {
-    return new ConfigError(`Missing ${optionLabel(key)}: this option is required`, key);
-  }
-
   /** yargs' `--no-` prefix works on every flag; only switches may use it. */
   static negated(key: OptionKey): ConfigError {
     const negatable = switchKeys.map((name) => `--no-${name}`).join(', ');

@@ -5,7 +5,6 @@ import { InvalidValue, type Parse } from './parse-value.js';
 /** Reads each option from its flag, else its env var, else its default: the one precedence rule. */
 export interface OptionSource {
   value<T>(key: DefaultedKey, parse: Parse<T>): T;
-  required<T>(key: UndefaultedKey, parse: Parse<T>): T;
   optional<T>(key: UndefaultedKey, parse: Parse<T>): T | undefined;
   /** `fromEnv` reads the env var, which need not mean "on" (WORKER_NO_REPO_LOCK). */
   toggle(key: SwitchKey, fromEnv: Parse<boolean>): boolean;
@@ -16,11 +15,6 @@ export function optionSource(flags: Record<string, unknown>, env: NodeJS.Process
   const given = (key: OptionKey): string | undefined => flagText(flags, key) ?? envText(env, key);
   return {
     value: (key, parse) => parseAs(key, given(key) ?? OPTIONS[key].default, parse),
-    required: (key, parse) => {
-      const raw = given(key);
-      if (raw === undefined) throw ConfigError.missing(key);
-      return parseAs(key, raw, parse);
-    },
     optional: (key, parse) => {
       const raw = given(key);
       return raw === undefined ? undefined : parseAs(key, raw, parse);

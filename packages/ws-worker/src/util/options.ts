@@ -29,7 +29,11 @@ export const OPTIONS = {
   secret: {
     alias: ['s'],
     env: 'WORKER_SECRET',
-    describe: "Secret shared with Lightning, signs the worker's join token (required)",
+    describe: "Secret shared with Lightning, signs the worker's join token (this or --secret-file is required)",
+  },
+  'secret-file': {
+    env: 'WORKER_SECRET_FILE',
+    describe: 'File holding the secret (one trailing newline ignored): unlike a flag, not visible to other processes',
   },
   'lightning-public-key': {
     env: 'WORKER_LIGHTNING_PUBLIC_KEY',
@@ -71,6 +75,14 @@ export const OPTIONS = {
     env: 'WORKER_ADAPTOR_WHITELIST',
     default: '^@openfn/',
     describe: 'Comma-separated regular expressions; only adaptor packages matching one may be installed',
+  },
+  'job-env': {
+    env: 'WORKER_JOB_ENV',
+    describe: "Comma-separated names of the worker's environment variables that job code may read (unset: none)",
+  },
+  'job-allow': {
+    env: 'WORKER_JOB_ALLOW',
+    describe: 'Comma-separated extra permissions of job code: child-process, worker, addons, code-generation (unset: none)',
   },
   port: {
     alias: ['p'],

@@ -1,4 +1,6 @@
 import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { JOB_PERMISSIONS, type JobPermission } from '@fleet/engine-multi';
 import { parseSpecifier } from '@fleet/repo';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,6 +134,35 @@ export function specifierList(raw: string): string[] {
       throw new InvalidValue(`a comma-separated list of adaptor specifiers (${(error as Error).message})`, specifier);
     }
   });
+}
+
+/** A file's path, to the secret it holds: its text without one trailing newline. */
+export function secretFile(raw: string): string {
+  let text: string;
+  try {
+    text = readFileSync(directory(raw), 'utf8');
+  } catch (error) {
+    throw new InvalidValue(`a readable file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new InvalidValue('a file holding a non-empty secret');
+  return secret;
+}
+
+/** Permissions job code gets on top of the default. */
+export function jobPermissions(raw: string): JobPermission[] {
+  const items = commaList(raw);
+  const unknown = items.find((item) => !(JOB_PERMISSIONS as readonly string[]).includes(item));
+  if (unknown !== undefined) throw new InvalidValue(`one of ${JOB_PERMISSIONS.join(', ')}`, unknown);
+  return items as JobPermission[];
+}
+
+/** Names of environment variables. */
+export function envNames(raw: string): string[] {
+  const items = commaList(raw);
+  const bad = items.find((item) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(item));
+  if (bad !== undefined) throw new InvalidValue('an environment variable name', bad);
+  return items;
 }
 
 export function directory(raw: string): string {

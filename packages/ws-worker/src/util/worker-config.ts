@@ -1,9 +1,13 @@
+import type { JobPermission } from '@fleet/engine-multi';
+import { ConfigError } from './config-error.js';
 import type { OptionSource } from './option-source.js';
 import {
   backoff,
   commaList,
   directory,
   envBoolean,
+  envNames,
+  jobPermissions,
   logLevel,
   nonEmpty,
   port,
@@ -12,6 +16,7 @@ import {
   publicKeyPem,
   regexList,
   secondsAsMsOrZero,
+  secretFile,
   specifierList,
   websocketUrl,
   type LogLevel,
@@ -35,6 +40,9 @@ export interface WorkerConfig {
   lockRepo: boolean;
   /** Adaptor package names runs may use. */
   whitelist: RegExp[];
+  /** The worker's environment variables run processes get. */
+  jobEnv: string[];
+  jobAllow: JobPermission[];
   port: number;
   capacity: number;
   runTimeoutMs: number;
@@ -53,7 +61,7 @@ export interface WorkerConfig {
 export function buildWorkerConfig(options: OptionSource): WorkerConfig {
   return {
     lightningUrl: options.value('lightning', websocketUrl),
-    secret: options.required('secret', nonEmpty),
+    secret: workerSecret(options),
     lightningPublicKey: options.optional('lightning-public-key', publicKeyPem),
     repoDir: options.value('repo-dir', directory),
     cacheDir: options.value('cache-dir', directory),
@@ -62,6 +70,8 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     preload: options.optional('preload', specifierList) ?? [],
     lockRepo: options.toggle('repo-lock', (raw) => !envBoolean(raw)),
     whitelist: options.value('whitelist', regexList),
+    jobEnv: options.optional('job-env', envNames) ?? [],
+    jobAllow: options.optional('job-allow', jobPermissions) ?? [],
     port: options.value('port', port),
     capacity: options.value('capacity', positiveInteger),
     runTimeoutMs: options.value('max-run-duration-seconds', positiveSecondsAsMs),
@@ -74,4 +84,16 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     workerName: options.value('worker-name', nonEmpty),
     logLevel: options.value('log', logLevel),
   };
+}
+
+// Exactly one of the two: a secret given twice is a mistake to point out, not to guess at.
+function workerSecret(options: OptionSource): string {
+  const fromFile = options.optional('secret-file', secretFile);
+  const given = options.optional('secret', nonEmpty);
+  if (fromFile !== undefined && given !== undefined) {
+    throw new ConfigError('Both --secret (WORKER_SECRET) and --secret-file (WORKER_SECRET_FILE) are set: give only one', 'secret');
+  }
+  const secret = fromFile ?? given;
+  if (secret === undefined) throw new ConfigError('Missing --secret (WORKER_SECRET) or --secret-file (WORKER_SECRET_FILE): one is required', 'secret');
+  return secret;
 }

@@ -41,6 +41,8 @@ export function workerConfig(lightningUrl: string, repoDir: string, overrides: P
     preload: [],
     lockRepo: true,
     whitelist: WHITELIST,
+    jobEnv: [],
+    jobAllow: [],
     port: 0,
     capacity: 1,
     runTimeoutMs: 60_000,

@@ -168,13 +168,21 @@ export function createEngine(options: EngineOptions) {
 
   return {
     options: settings,
+    /** How many runs have listeners or are in flight: each is forgotten once its run ends. */
+    get trackedRuns(): number {
+      return runs.size;
+    },
     installAdaptors,
     /** Makes adaptors ready before runs need them (in the background of a starting worker, say). */
     preload: (specifiers: string[]): Promise<void> => autoinstall.preload(specifiers, logger),
     /** Starts a run; its events arrive on the returned emitter and on `listen(plan.id, …)`. */
     execute(plan: ExecutionPlan, input?: unknown, opts: ExecuteOptions = {}): EventEmitter {
       if (!plan || typeof plan.id !== 'string' || !plan.id) throw new TypeError('execute() needs a plan with an id');
-      if (!Array.isArray(plan.workflow?.steps)) throw new TypeError(`Plan ${plan.id} has no workflow.steps array`);
+      if (!Array.isArray(plan.workflow?.steps)) {
+        // A run that never starts must not keep what listen() registered for it.
+        runs.delete(plan.id);
+        throw new TypeError(`Plan ${plan.id} has no workflow.steps array`);
+      }
       const emitter = emitterFor(plan.id);
       // Listeners attached right after execute() returns still see every event.
       setImmediate(() => void run(plan, input, opts, emitter));

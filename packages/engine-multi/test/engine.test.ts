@@ -150,3 +150,11 @@ test.serial('destroy() kills in-flight runs and reports them', async (t) => {
   t.is(error.type, 'ExitError');
   t.regex(String(error.message), /destroyed/);
 });
+
+test.serial('listen() and then an execute() that throws leaves nothing registered for the run', (t) => {
+  const before = engine.trackedRuns;
+  engine.listen('never-runs', { 'workflow-complete': () => undefined });
+  t.is(engine.trackedRuns, before + 1);
+  t.throws(() => engine.execute({ id: 'never-runs', workflow: {} } as never), { instanceOf: TypeError, message: /no workflow\.steps/ });
+  t.is(engine.trackedRuns, before);
+});

@@ -41,7 +41,7 @@ test('a bad env value exits 2 with one line on stderr', async (t) => {
 });
 
 test('a missing secret exits 2', async (t) => {
-  assertOneLineError(t, await runCli([], cleanEnv()), 'Missing --secret (WORKER_SECRET): this option is required');
+  assertOneLineError(t, await runCli([], cleanEnv()), 'Missing --secret (WORKER_SECRET) or --secret-file (WORKER_SECRET_FILE): one is required');
 });
 
 test('an unknown flag exits 2', async (t) => {

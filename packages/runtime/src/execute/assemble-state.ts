@@ -1,7 +1,6 @@
 import type { JobStep } from '../plan.js';
 import { CredentialError, messageOf } from './errors.js';
 import { isRecord, recordOrEmpty } from './is-record.js';
-import { toJsonSafe } from './json-safe.js';
 
 /**
  * A step's configuration: as written in the plan, or, when the plan names a
@@ -26,21 +25,21 @@ export async function stepConfiguration(
 /**
  * The state a step's job code starts from: the incoming state over the step's
  * default state, with both configurations merged (the step's wins) and `data`
- * merged when both are objects. A deep copy, so job code that mutates it cannot
- * touch what another branch of the plan, or the next run of this step, sees.
+ * merged when both are objects. It shares objects with its inputs: the deep copy
+ * job code works on is made once, inside the job's context (realm.ts), so that a
+ * mutation cannot touch what another branch of the plan sees.
  * A default `state` given as a string is not resolved here: the engine resolves
  * it before the plan reaches the runtime.
  */
 export function assembleState(incoming: unknown, defaults: unknown, configuration: unknown): Record<string, unknown> {
   const input = recordOrEmpty(incoming);
   const base = recordOrEmpty(defaults);
-  const state = {
+  return {
     ...base,
     ...input,
     configuration: { ...recordOrEmpty(input.configuration), ...recordOrEmpty(configuration) },
     data: mergeData(base.data, input.data),
   };
-  return toJsonSafe(state) as Record<string, unknown>;
 }
 
 // Incoming data that is an array or a primitive replaces the default outright.

@@ -1,4 +1,5 @@
 import vm from 'node:vm';
+import { stringifySafe } from './json-safe.js';
 import type { Log } from './log.js';
 
 /**
@@ -45,7 +46,7 @@ export interface Timers {
 
 /** Builds values for job code inside one context. */
 export interface Realm {
-  /** A copy of JSON-safe `value` made of the context's objects. */
+  /** A deep, JSON-safe copy of `value` (see stringifySafe) made of the context's objects. */
   copy<T>(value: T): T;
   /** A console of the context's functions that writes to `log`. */
   console(log: Log): Log;
@@ -56,7 +57,10 @@ export interface Realm {
 export function realmOf(context: vm.Context): Realm {
   const makers = vm.runInContext(MAKERS, context) as Makers;
   return {
-    copy: <T>(value: T): T => (value === undefined ? value : (makers.copy(JSON.stringify(value)) as T)),
+    copy: <T>(value: T): T => {
+      const text = stringifySafe(value);
+      return (text === undefined ? undefined : makers.copy(text)) as T;
+    },
     console: (log) => makers.console(Object.keys(log), (level, args) => log[level as keyof Log](...args)),
     timers: () => {
       const pending = new Map<number, NodeJS.Timeout>();

@@ -4,5 +4,6 @@
 export type { ExecuteOptions } from './execute/options.js';
 export type { RuntimeEvent, LogLevel, LogSource } from './execute/events.js';
 export { executePlan } from './execute/execute-plan.js';
+export { moduleExports } from './execute/linker.js';
 export type { Severity, SerializedError } from './execute/errors.js';
 export type { ExecutionPlan, JobStep, LinkerEntry } from './plan.js';

@@ -4,13 +4,13 @@ import { engineCodeFolders } from './engine-code.js';
 /** What job code may do beyond the default of reading its adaptors and using the network. */
 export type JobPermission = 'child-process' | 'worker' | 'addons' | 'code-generation';
 
-export const JOB_PERMISSIONS: readonly JobPermission[] = ['child-process', 'worker', 'addons', 'code-generation'];
-
 const GRANTS: Record<Exclude<JobPermission, 'code-generation'>, string> = {
   'child-process': '--allow-child-process',
   worker: '--allow-worker',
   addons: '--allow-addons',
 };
+
+export const JOB_PERMISSIONS: readonly JobPermission[] = [...(Object.keys(GRANTS) as JobPermission[]), 'code-generation'];
 
 /**
  * Node's flags for a run process: the permission model on, file reads only of

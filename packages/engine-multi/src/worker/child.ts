@@ -6,7 +6,7 @@
 import { format, types } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { adaptorEntry } from '@fleet/repo/adaptor-entry';
-import { executePlan, type LogLevel, type LogSource, type RuntimeEvent } from '@fleet/runtime/executor';
+import { executePlan, moduleExports, type LogLevel, type LogSource, type RuntimeEvent } from '@fleet/runtime/executor';
 import type { AdaptorExports, FromChild, RunTask, SerializedError, ToChild } from './protocol.js';
 
 const send = (message: FromChild, then: () => void = () => undefined): void => void process.send?.(message, then);
@@ -53,14 +53,11 @@ async function prepare(folders: string[]): Promise<void> {
   send({ type: 'ready', exports });
 }
 
-// The names job code may import from an adaptor; importing it here also makes
-// the run's own import of it a cache hit.
+// The names job code may import from an adaptor, exactly as the linker will
+// expose them; importing it here also makes the run's own import a cache hit.
 async function exportsOf(folder: string): Promise<string[]> {
   const namespace = (await import(pathToFileURL(await adaptorEntry(folder)).href)) as Record<string, unknown>;
-  const inner = namespace.default;
-  // CommonJS adaptors arrive as one default export holding everything.
-  const exported = inner && typeof inner === 'object' ? [...Object.keys(namespace), ...Object.keys(inner)] : Object.keys(namespace);
-  return [...new Set(exported)].filter((key) => key !== 'default' && key !== 'module.exports');
+  return Object.keys(moduleExports(namespace)).filter((key) => key !== 'default');
 }
 
 async function run({ plan, input, options }: RunTask): Promise<void> {

@@ -77,7 +77,7 @@ function syntheticModule(identifier: string, exports: Record<string, unknown>, c
  * not analyse (no names) or a transpiled one (`__esModule`) that leaves job code
  * with nothing to import by name, so the keys of `module.exports` are exposed instead.
  */
-function moduleExports(namespace: Record<string, unknown>): Record<string, unknown> {
+export function moduleExports(namespace: Record<string, unknown>): Record<string, unknown> {
   const exported = { ...namespace };
   delete exported['module.exports'];
   const inner = exported.default;

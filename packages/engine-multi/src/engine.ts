@@ -6,6 +6,7 @@ import { preloadCredentials, type CredentialResolver } from './api/preload-crede
 import { createPool } from './pool/pool.js';
 import { JOB_PERMISSIONS, runProcessEnv, type JobPermission } from './pool/run-permissions.js';
 import { spawnRunProcess } from './pool/run-process.js';
+import type { EngineEventName, EngineEvents, EnginePayload, RunHandlers } from './types.js';
 import type { AdaptorExports } from './worker/protocol.js';
 import { adaptorVersions } from './util/adaptor-versions.js';
 
@@ -71,7 +72,10 @@ export interface InstallAdaptorsOptions {
   emit?: AutoinstallContext['emit'];
 }
 
-export type RunListener = (payload: Record<string, unknown>) => void;
+/** One run's events, typed by name. */
+export type RunEmitter = EventEmitter<{ [E in EngineEventName]: [EnginePayload<E>] }>;
+
+type Emit = <E extends EngineEventName>(name: E, payload: EngineEvents[E], time?: bigint) => void;
 
 export const DEFAULT_WHITELIST = [/^@openfn\//];
 
@@ -114,25 +118,25 @@ export function createEngine(options: EngineOptions) {
     spawn: (spec) => spawnRunProcess(spec, { allow: settings.jobAllow, env }),
   });
   void removeOrphanStages(repo, logger);
-  const runs = new Map<string, EventEmitter>();
-  const emitterFor = (runId: string): EventEmitter => {
+  const runs = new Map<string, RunEmitter>();
+  const emitterFor = (runId: string): RunEmitter => {
     let emitter = runs.get(runId);
-    if (!emitter) runs.set(runId, (emitter = new EventEmitter()));
+    if (!emitter) runs.set(runId, (emitter = new EventEmitter() as RunEmitter));
     return emitter;
   };
 
   const installAdaptors = (plan: ExecutionPlan, run: InstallAdaptorsOptions = {}): Promise<ExecutionPlan> =>
     autoinstall.forPlan({ plan, context: { emit: run.emit ?? (() => undefined) }, logger: run.logger ?? logger });
 
-  async function run(plan: ExecutionPlan, input: unknown, opts: ExecuteOptions, emitter: EventEmitter): Promise<void> {
+  async function run(plan: ExecutionPlan, input: unknown, opts: ExecuteOptions, emitter: RunEmitter): Promise<void> {
     const started = performance.now();
-    const emit = (name: string, payload: Record<string, unknown>): void =>
-      void emitter.emit(name, { workflowId: plan.id, time: BigInt(Date.now()) * 1_000_000n, ...payload });
+    const emit: Emit = (name, payload, time = BigInt(Date.now()) * 1_000_000n) =>
+      void (emitter as EventEmitter).emit(name, { ...payload, workflowId: plan.id, time });
     const memoryLimitMb = opts.memoryLimitMb ?? settings.memoryLimitMb;
     let threadId: number | string = '-';
     let release = (): void => undefined;
     try {
-      const linked = await installAdaptors(plan, { logger: opts.logger ?? logger, emit: (name, payload) => emit(name, { ...payload }) });
+      const linked = await installAdaptors(plan, { logger: opts.logger ?? logger, emit });
       release = repo.retain(Object.entries(adaptorVersions(linked)).flatMap(([name, versions]) => versions.map((version) => aliasFor(`${name}@${version}`))));
       const ready = await preloadCredentials(linked, opts.resolvers?.credential);
       const state = await pool.run(
@@ -153,12 +157,12 @@ export function createEngine(options: EngineOptions) {
           adaptorFolders: adaptorFolders(ready),
           timeoutMs: opts.runTimeoutMs ?? settings.runTimeoutMs,
           memoryLimitMb,
-          onEvent: (event) => emit(...engineEvent(event, threadId)),
+          onEvent: (event) => relayRuntimeEvent(event, threadId, emit),
         },
       );
       emit('workflow-complete', { threadId, state, duration: Math.round(performance.now() - started) });
     } catch (error) {
-      const { name = 'Error', message, severity = 'exception' } = error as Error & { severity?: string };
+      const { name = 'Error', message = String(error), severity = 'exception' } = error as Error & { severity?: string };
       emit('workflow-error', { threadId, type: name, message, severity });
     } finally {
       release();
@@ -176,7 +180,7 @@ export function createEngine(options: EngineOptions) {
     /** Makes adaptors ready before runs need them (in the background of a starting worker, say). */
     preload: (specifiers: string[]): Promise<void> => autoinstall.preload(specifiers, logger),
     /** Starts a run; its events arrive on the returned emitter and on `listen(plan.id, …)`. */
-    execute(plan: ExecutionPlan, input?: unknown, opts: ExecuteOptions = {}): EventEmitter {
+    execute(plan: ExecutionPlan, input?: unknown, opts: ExecuteOptions = {}): RunEmitter {
       if (!plan || typeof plan.id !== 'string' || !plan.id) throw new TypeError('execute() needs a plan with an id');
       if (!Array.isArray(plan.workflow?.steps)) {
         // A run that never starts must not keep what listen() registered for it.
@@ -189,8 +193,8 @@ export function createEngine(options: EngineOptions) {
       return emitter;
     },
     /** Subscribes to one run's events; may be called before `execute`. */
-    listen(runId: string, handlers: Record<string, RunListener>): void {
-      const emitter = emitterFor(runId);
+    listen(runId: string, handlers: RunHandlers): void {
+      const emitter = emitterFor(runId) as EventEmitter;
       for (const [name, handler] of Object.entries(handlers)) emitter.on(name, handler);
     },
     /** Stops every run process; in-flight runs end with a `workflow-error` (ExitError). */
@@ -282,12 +286,22 @@ function exportsOf(exports: AdaptorExports, name: string, step: JobStep): string
   throw new ImportError(`Failed to import module "${name}" from ${folder}: ${found.error}`);
 }
 
-/** A runtime event as the engine reports it: a name and a payload, with the run process's id. */
-function engineEvent(event: RuntimeEvent, threadId: number | string): [string, Record<string, unknown>] {
-  if (event.type === 'log') {
-    const { level, source, message, time } = event;
-    return ['workflow-log', { level, name: source, message, time, threadId }];
+/** A runtime event of the run's process as the engine's event, with the process's id. */
+function relayRuntimeEvent(event: RuntimeEvent, threadId: number | string, emit: Emit): void {
+  switch (event.type) {
+    case 'log': {
+      const { level, source, message, time } = event;
+      return emit('workflow-log', { level, source, message, threadId }, BigInt(time));
+    }
+    case 'job-start':
+      return emit('job-start', { jobId: event.jobId, threadId });
+    case 'job-complete': {
+      const { type: _type, ...outcome } = event;
+      return emit('job-complete', { ...outcome, threadId });
+    }
+    case 'job-error': {
+      const { type: _type, ...outcome } = event;
+      return emit('job-error', { ...outcome, threadId });
+    }
   }
-  const { type, ...payload } = event;
-  return [type, { ...payload, threadId }];
 }

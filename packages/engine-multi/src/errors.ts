@@ -50,3 +50,12 @@ export class ExitError extends Error {
     super(`The run's process exited before the run finished: ${reason}`);
   }
 }
+
+/** The run's process sent a message that is not one of the protocol's: its job code wrote to the channel. */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+  readonly severity = 'crash';
+  constructor(reason: string) {
+    super(`The run's process sent a malformed message, so the run was ended: ${reason}`);
+  }
+}

@@ -1,11 +1,11 @@
-export type { Engine, EngineOptions, ExecuteOptions, InstallAdaptorsOptions, RunListener } from './engine.js';
+export type { Engine, EngineOptions, ExecuteOptions, InstallAdaptorsOptions, RunEmitter } from './engine.js';
 export { createEngine, DEFAULT_WHITELIST } from './engine.js';
 export type { JobPermission } from './pool/run-permissions.js';
 export { JOB_PERMISSIONS } from './pool/run-permissions.js';
 export type { Autoinstall, AutoinstallContext, AutoinstallOptions, AutoinstallRequest } from './api/autoinstall.js';
 export { createAutoinstall } from './api/autoinstall.js';
 export type { CredentialResolver } from './api/preload-credentials.js';
-export { AutoinstallError, CredentialLoadError, ExitError, OOMError, TimeoutError } from './errors.js';
+export { AutoinstallError, CredentialLoadError, ExitError, OOMError, ProtocolError, TimeoutError } from './errors.js';
 export type * from './types.js';
 export type { ExecutionPlan, Step, JobStep, TriggerStep, EdgeCondition, LinkerEntry } from '@fleet/runtime';
 export type { InstallLockOptions, LockEvent, LockOwner, CheckRepoOptions, CheckResult, RepoCheck } from '@fleet/repo';

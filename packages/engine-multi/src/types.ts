@@ -1,4 +1,69 @@
 import type { InstallOutcome } from '@fleet/repo';
+import type { LogLevel, LogSource, SerializedError } from '@fleet/runtime';
+
+/** What every engine event carries besides its own fields. */
+export interface RunEventBase {
+  workflowId: string;
+  /** Nanoseconds since the epoch. */
+  time: bigint;
+}
+
+/** The id of the run's process (`'-'` before it has one). */
+type ThreadId = number | string;
+
+export interface WorkflowStartEvent {
+  threadId: ThreadId;
+  /** Node's version and every adaptor version the run uses, by package name. */
+  versions: Record<string, string | string[]>;
+}
+
+export interface JobStartEvent {
+  jobId: string;
+  threadId: ThreadId;
+}
+
+export interface WorkflowLogEvent {
+  level: LogLevel;
+  source: LogSource;
+  /** The logged arguments, JSON-safe. */
+  message: unknown[];
+  threadId: ThreadId;
+}
+
+export interface JobCompleteEvent {
+  jobId: string;
+  state: unknown;
+  /** In ms. */
+  duration: number;
+  next: string[];
+  /** Heap used and resident set size of the run's process, in bytes. */
+  mem: { job: number; system: number };
+  threadId: ThreadId;
+}
+
+export interface JobErrorEvent {
+  jobId: string;
+  state: unknown;
+  error: SerializedError;
+  duration: number;
+  next: string[];
+  threadId: ThreadId;
+}
+
+export interface WorkflowCompleteEvent {
+  state: unknown;
+  duration: number;
+  threadId: ThreadId;
+}
+
+export interface WorkflowErrorEvent {
+  /** The error's name: `TimeoutError`, `ExitError`, `CompileError`, … */
+  type: string;
+  message: string;
+  /** `fail`, `crash`, `kill` or `exception`. */
+  severity: string;
+  threadId: ThreadId;
+}
 
 export interface AutoinstallCompleteEvent {
   module: string;
@@ -20,3 +85,22 @@ export interface AutoinstallEvents {
   'autoinstall-complete': AutoinstallCompleteEvent;
   'autoinstall-error': AutoinstallErrorEvent;
 }
+
+/** Every event of a run, by name: the one map from the engine to its users. */
+export interface EngineEvents extends AutoinstallEvents {
+  'workflow-start': WorkflowStartEvent;
+  'job-start': JobStartEvent;
+  'workflow-log': WorkflowLogEvent;
+  'job-complete': JobCompleteEvent;
+  'job-error': JobErrorEvent;
+  'workflow-complete': WorkflowCompleteEvent;
+  'workflow-error': WorkflowErrorEvent;
+}
+
+export type EngineEventName = keyof EngineEvents;
+
+/** An event's payload as a listener receives it. */
+export type EnginePayload<E extends EngineEventName> = EngineEvents[E] & RunEventBase;
+
+/** Listeners of one run's events, for `engine.listen`. */
+export type RunHandlers = { [E in EngineEventName]?: (payload: EnginePayload<E>) => void };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { createEngine, type Engine } from '../src/index.js';
+import { createEngine, type Engine, type EnginePayload } from '../src/index.js';
 import { final, planOf, runPlan } from './helpers/run-plan.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -123,7 +123,7 @@ test.serial('after all that the engine keeps serving, each run in a process of i
   for (let i = 0; i < 3; i++) runs.push(await runPlan(engine, planOf(JOBS, [{ id: 'a', expression: `log('adaptor says ${i}');\nfn(s => { console.log('job says', ${i}); return { ...s, i: ${i} }; });` }])));
   for (const [i, events] of runs.entries()) {
     t.like(final(events), { name: 'workflow-complete', payload: { state: { i } } });
-    const logs = events.filter((event) => event.name === 'workflow-log').map((event) => [event.payload.name, event.payload.message]);
+    const logs = events.filter((event) => event.name === 'workflow-log').map((event) => [event.payload.source, event.payload.message]);
     t.deepEqual(logs, [
       ['ADA', [`adaptor says ${i}`]],
       ['JOB', ['job says', i]],
@@ -143,7 +143,7 @@ test.serial('destroy() kills in-flight runs and reports them', async (t) => {
   const root = await tempDir(t);
   const own = createEngine({ repoDir: path.join(root, 'repo'), cacheDir: path.join(root, 'cache'), whitelist: [/^@fleet-fixtures\//], capacity: 1 });
   const emitter = own.execute(planOf(JOBS, [{ id: 'a', expression: 'fn(s => { for (;;) {} });' }]));
-  const ended = new Promise<Record<string, unknown>>((resolve) => emitter.once('workflow-error', resolve));
+  const ended = new Promise<EnginePayload<'workflow-error'>>((resolve) => emitter.once('workflow-error', resolve));
   await new Promise((resolve) => emitter.once('job-start', resolve));
   await own.destroy();
   const error = await ended;

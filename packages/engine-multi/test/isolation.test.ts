@@ -173,3 +173,12 @@ for (const [what, expression, message] of [
     await innocent(t, `after-${what}`);
   });
 }
+
+test.serial("a run's process that writes junk to the engine's channel ends only its run, as a ProtocolError", async (t) => {
+  const expression = "fn(s => { hostProcess().send({ type: 'event', event: { type: 'job-complete', jobId: 'x', next: 5 } }); return new Promise((resolve) => setTimeout(() => resolve(s), 2000)); });";
+  const events = await runPlan(engine, planOf(HOST, [{ id: 'a', expression }]));
+  t.like(final(events), { name: 'workflow-error', payload: { type: 'ProtocolError', severity: 'crash' } });
+  t.regex(String(final(events)?.payload.message), /malformed message.*next/s);
+  t.false(events.some((event) => event.name === 'job-complete'));
+  await innocent(t, 'after-junk');
+});

@@ -51,7 +51,7 @@ class FakeEngine {
   }
 
   emit(name: string, payload: Record<string, unknown> = {}): void {
-    this.handlers[name]?.({ workflowId: RUN, ...payload });
+    this.handlers[name]?.({ workflowId: RUN, time: BigInt(Date.now()) * 1_000_000n, ...payload });
   }
 }
 

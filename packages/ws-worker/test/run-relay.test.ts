@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { ExecutionPlan } from '@fleet/engine-multi';
+import type { EngineEventName, EngineEvents, EnginePayload, ExecutionPlan } from '@fleet/engine-multi';
 import { createRunRelay, type RunRelay } from '../src/events/run-relay.js';
 import { RunState } from '../src/events/run-state.js';
 import type { RunEventName, RunEvents } from '../src/types/lightning.js';
@@ -43,7 +43,9 @@ function relayOf(options: { outputDataclips?: boolean; dataclipId?: string } = {
     outputDataclips: options.outputDataclips ?? true,
     onAutoinstall: (event) => installs.push(event),
   });
-  const emit = (name: string, payload: Record<string, unknown> = {}): void => relay.handlers[name]?.({ workflowId: RUN, time: NS, ...payload });
+  // Events as the engine types them; a test gives only the fields it is about.
+  const emit = <E extends EngineEventName>(name: E, payload: Partial<EngineEvents[E]> = {}): void =>
+    (relay.handlers[name] as ((event: EnginePayload<E>) => void) | undefined)?.({ workflowId: RUN, time: NS, ...payload } as EnginePayload<E>);
   const of = (event: RunEventName): Array<Record<string, unknown>> => sent.filter((item) => item.event === event).map((item) => item.payload);
   return { relay, sent, installs, emit, of };
 }
@@ -54,7 +56,7 @@ test('a successful run: every engine event becomes its Lightning event, in order
   const { relay, sent, emit, of } = relayOf();
   emit('workflow-start', { threadId: 42, versions: { node: '20.1.0', '@fleet-fixtures/language-jobs': ['1.0.0'] } });
   emit('job-start', { jobId: 'a', threadId: 42 });
-  emit('workflow-log', { level: 'log', name: 'JOB', message: ['hello', { n: 1 }], time: String(NS) });
+  emit('workflow-log', { level: 'log', source: 'JOB', message: ['hello', { n: 1 }] });
   emit('job-complete', { jobId: 'a', state: { data: { n: 1 } }, duration: 12.6, next: ['b'], mem, threadId: 42 });
   emit('job-start', { jobId: 'b', threadId: 42 });
   emit('job-complete', { jobId: 'b', state: { data: { n: 2 } }, duration: 3, next: [], mem, threadId: 42 });
@@ -106,7 +108,7 @@ test('a step that fails: step:complete says fail, and a failed leaf fails the ru
   const { relay, emit, of } = relayOf();
   emit('workflow-start');
   emit('job-start', { jobId: 'a' });
-  const error = { name: 'AdaptorError', message: 'HTTP 500', severity: 'fail', source: 'runtime' };
+  const error = { name: 'AdaptorError', message: 'HTTP 500', severity: 'fail', source: 'runtime' } as const;
   emit('job-error', { jobId: 'a', state: { data: {}, errors: { a: error } }, error, duration: 5, next: [] });
   emit('workflow-complete', { state: { data: {}, errors: { a: error } } });
   const failed = { reason: 'fail', error_type: 'AdaptorError', error_message: 'HTTP 500' };
@@ -145,7 +147,7 @@ test('once the worker ended a run, later engine events are ignored', async (t) =
   emit('job-start', { jobId: 'a' });
   const shutdown = { reason: 'kill', error_type: 'ShutdownError', error_message: 'shut down' } as const;
   relay.fail(shutdown);
-  emit('workflow-log', { level: 'info', name: 'JOB', message: ['late'] });
+  emit('workflow-log', { level: 'info', source: 'JOB', message: ['late'] });
   emit('workflow-error', { type: 'ExitError', message: 'the engine was destroyed', severity: 'crash' });
   relay.fail({ reason: 'crash', error_type: 'X', error_message: 'y' });
   t.is(of('run:complete').length, 1);
@@ -171,17 +173,17 @@ test('autoinstall events go to metrics only', (t) => {
   t.like(installs[0], { name: 'autoinstall-complete', payload: { module: '@x/y', outcome: 'installed', duration: 300 } });
 });
 
-test('log lines: levels Lightning knows, a message list whatever form it came in', (t) => {
+test("log lines: each source as it is, console.log as Lightning's info level", (t) => {
   const { emit, of } = relayOf();
-  emit('workflow-log', { level: 'warn', name: 'ADA', message: JSON.stringify(['as', 'json']) });
-  emit('workflow-log', { level: 'log', name: 'JOB', message: 'plain text' });
-  emit('workflow-log', { level: 'trace', name: 'R/T', message: ['odd level'] });
+  emit('workflow-log', { level: 'warn', source: 'ADA', message: ['from the adaptor'] });
+  emit('workflow-log', { level: 'log', source: 'JOB', message: ['from the job', { n: 1 }] });
+  emit('workflow-log', { level: 'debug', source: 'R/T', message: ['from the runtime'] });
   t.deepEqual(
     of('run:log').map(({ level, source, message }) => [level, source, message]),
     [
-      ['warn', 'ADA', ['as', 'json']],
-      ['info', 'JOB', ['plain text']],
-      ['info', 'R/T', ['odd level']],
+      ['warn', 'ADA', ['from the adaptor']],
+      ['info', 'JOB', ['from the job', { n: 1 }]],
+      ['debug', 'R/T', ['from the runtime']],
     ],
   );
   t.false('step_id' in (of('run:log')[0] ?? {}), 'no step is running');

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
-import { ExitError, OOMError, TimeoutError } from '../errors.js';
+import { ExitError, OOMError, ProtocolError, TimeoutError } from '../errors.js';
 import type { RuntimeEvent } from '@fleet/runtime/executor';
-import type { AdaptorExports, FromChild, RunTask, SerializedError, ToChild } from '../worker/protocol.js';
+import { parseFromChild, type AdaptorExports, type RunTask, type SerializedError, type ToChild } from '../worker/protocol.js';
 import type { RunProcess, RunProcessSpec } from './run-process.js';
 
 export interface PoolOptions {
@@ -50,9 +50,11 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
   const start = (spec: RunProcessSpec, key: string): Pooled => {
     const proc = spawn(spec);
     const ready = new Promise<AdaptorExports>((resolve, reject) => {
-      proc.child.once('message', (message: FromChild) =>
-        message?.type === 'ready' ? resolve(message.exports) : reject(new ExitError('it did not start')),
-      );
+      proc.child.once('message', (raw: unknown) => {
+        const parsed = parseFromChild(raw);
+        if (parsed.ok && parsed.message.type === 'ready') resolve(parsed.message.exports);
+        else reject(new ExitError('it did not start'));
+      });
       proc.child.once('exit', (code, signal) => reject(new ExitError(`it exited (${signal ?? code}) while starting`)));
     });
     ready.catch(() => undefined);
@@ -96,11 +98,13 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
         if (error) reject(error);
         else resolve(state);
       };
-      // The run's own process, where job code may have sent anything: only well-formed messages count.
-      const onMessage = (message: FromChild): void => {
-        if (message?.type === 'event' && typeof message.event?.type === 'string') onEvent(message.event);
-        else if (message?.type === 'done') finish(undefined, message.state, true);
-        else if (message?.type === 'failed') finish(revive(message.error), undefined, true);
+      const onMessage = (raw: unknown): void => {
+        const parsed = parseFromChild(raw);
+        if (!parsed.ok) return finish(new ProtocolError(parsed.reason));
+        const { message } = parsed;
+        if (message.type === 'event') onEvent(message.event);
+        else if (message.type === 'done') finish(undefined, message.state, true);
+        else if (message.type === 'failed') finish(revive(message.error), undefined, true);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
         const oom = /heap out of memory|Reached heap limit/i.test(proc.stderrTail());
@@ -160,7 +164,7 @@ function send(proc: RunProcess, message: ToChild): boolean {
   }
 }
 
-/** Rebuilds a run's error on this side of the channel, keeping its name, severity and details. */
-function revive({ name, message, severity, ...details }: SerializedError): Error {
-  return Object.assign(new Error(String(message)), { name: String(name), severity: String(severity) }, details);
+/** Rebuilds a run's error on this side of the channel, keeping its name and severity. */
+function revive({ name, message, severity }: SerializedError): Error {
+  return Object.assign(new Error(message), { name, severity });
 }

@@ -1,12 +1,13 @@
 import type { ExecutionPlan } from '@fleet/runtime';
-import type { Engine, ExecuteOptions } from '../../src/index.js';
+import type { EventEmitter } from 'node:events';
+import type { Engine, EngineEventName, ExecuteOptions } from '../../src/index.js';
 
 export interface RunEvent {
   name: string;
   payload: Record<string, unknown>;
 }
 
-const EVENTS = [
+const EVENTS: EngineEventName[] = [
   'workflow-start',
   'job-start',
   'workflow-log',
@@ -22,7 +23,8 @@ const EVENTS = [
 export function runPlan(engine: Engine, plan: ExecutionPlan, input?: unknown, options?: ExecuteOptions): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
   return new Promise((resolve) => {
-    const emitter = engine.execute(plan, input, options);
+    // Every event by name, as loosely as a test reads them.
+    const emitter = engine.execute(plan, input, options) as unknown as EventEmitter;
     for (const name of EVENTS) {
       emitter.on(name, (payload: Record<string, unknown>) => {
         events.push({ name, payload });

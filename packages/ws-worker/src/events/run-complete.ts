@@ -1,3 +1,4 @@
+import type { EnginePayload } from '@fleet/engine-multi';
 import type { ExitReason, RunCompletePayload, RunLogPayload } from '../types/lightning.js';
 import { workerLogPayload } from './run-log.js';
 import { toMicros } from './timestamp.js';
@@ -5,7 +6,7 @@ import { toMicros } from './timestamp.js';
 /** `workflow-complete` as `run:complete`, with the final state and, for a single leaf, its dataclip id. */
 export function runCompletePayload(
   reason: ExitReason,
-  event: Record<string, unknown>,
+  event: EnginePayload<'workflow-complete'>,
   finalDataclipId: string | undefined,
 ): RunCompletePayload {
   return {

@@ -1,7 +1,7 @@
-import type { AutoinstallCompleteEvent, AutoinstallErrorEvent, RunListener } from '@fleet/engine-multi';
+import type { EngineEventName, EnginePayload, RunHandlers } from '@fleet/engine-multi';
 import type { AutoinstallEvent } from '../util/metrics.js';
 import type { ExitReason, RunCompletePayload, RunEventName, RunEvents } from '../types/lightning.js';
-import { workflowErrorReason, type EngineError } from './exit-reason.js';
+import { workflowErrorReason } from './exit-reason.js';
 import { runCompletePayload, statusLogs } from './run-complete.js';
 import { runLogPayload, workerLogPayload } from './run-log.js';
 import { runStartPayload, versionsBanner } from './run-start.js';
@@ -25,7 +25,7 @@ export interface RunRelayOptions {
 
 export interface RunRelay {
   /** For `engine.listen(runId, handlers)`. */
-  handlers: Record<string, RunListener>;
+  handlers: RunHandlers;
   /**
    * Ends the run from outside the engine (killed at shutdown, or it could not
    * start): the step running is closed with the same reason. Engine events that
@@ -66,37 +66,35 @@ export function createRunRelay({ runId, state, sink, workerVersion, outputDatacl
     finish(reason, { ...reason });
   };
 
-  const stepComplete: RunListener = (event) => {
+  const stepComplete = (event: EnginePayload<'job-complete'> | EnginePayload<'job-error'>): void => {
     const payload = stepCompletePayload(state, event, { outputDataclips });
     if (payload) sink.send('step:complete', payload);
   };
 
-  const runEvents: Record<string, RunListener> = {
-    'workflow-start': (event) => {
+  // Engine events that come after the run ended (failed from outside) are dropped.
+  const whileRunning =
+    <E extends EngineEventName>(handle: (event: EnginePayload<E>) => void) =>
+    (event: EnginePayload<E>): void => {
+      if (!ended) handle(event);
+    };
+
+  const handlers: RunHandlers = {
+    'workflow-start': whileRunning((event) => {
       const payload = runStartPayload(event, workerVersion);
       sink.send('run:start', payload);
       sink.send('run:log', workerLogPayload(runId, 'VER', 'info', versionsBanner(payload)));
-    },
-    'job-start': (event) => sink.send('step:start', stepStartPayload(state, event)),
-    'workflow-log': (event) => sink.send('run:log', runLogPayload(runId, event, state.activeStep?.stepId)),
-    'job-complete': stepComplete,
-    'job-error': stepComplete,
-    'workflow-complete': (event) => {
+    }),
+    'job-start': whileRunning((event) => sink.send('step:start', stepStartPayload(state, event))),
+    'workflow-log': whileRunning((event) => sink.send('run:log', runLogPayload(runId, event, state.activeStep?.stepId))),
+    'job-complete': whileRunning(stepComplete),
+    'job-error': whileRunning(stepComplete),
+    'workflow-complete': whileRunning((event) => {
       const reason = state.runReason();
       finish(reason, runCompletePayload(reason, event, state.finalDataclipId()));
-    },
-    'workflow-error': (event) => fail(workflowErrorReason(event as EngineError)),
+    }),
+    'workflow-error': whileRunning((event) => fail(workflowErrorReason(event))),
+    'autoinstall-complete': (payload) => onAutoinstall?.({ name: 'autoinstall-complete', payload }),
+    'autoinstall-error': (payload) => onAutoinstall?.({ name: 'autoinstall-error', payload }),
   };
-
-  // The engine documents these payloads (AutoinstallEvents); its emitter is untyped.
-  const handlers: Record<string, RunListener> = {
-    'autoinstall-complete': (payload) => onAutoinstall?.({ name: 'autoinstall-complete', payload: payload as unknown as AutoinstallCompleteEvent }),
-    'autoinstall-error': (payload) => onAutoinstall?.({ name: 'autoinstall-error', payload: payload as unknown as AutoinstallErrorEvent }),
-  };
-  for (const [name, handle] of Object.entries(runEvents)) {
-    handlers[name] = (event) => {
-      if (!ended) handle(event);
-    };
-  }
   return { handlers, fail, outcome };
 }

@@ -1,5 +1,6 @@
+import type { EnginePayload } from '@fleet/engine-multi';
 import type { ExitReason, StepCompletePayload } from '../types/lightning.js';
-import { stepExitReason, type EngineError } from './exit-reason.js';
+import { stepExitReason } from './exit-reason.js';
 import type { RunState } from './run-state.js';
 import { toMicros } from './timestamp.js';
 
@@ -14,13 +15,11 @@ export interface StepOutputOptions {
  */
 export function stepCompletePayload(
   state: RunState,
-  event: Record<string, unknown>,
+  event: EnginePayload<'job-complete'> | EnginePayload<'job-error'>,
   { outputDataclips }: StepOutputOptions,
 ): StepCompletePayload | undefined {
-  const jobId = String(event.jobId);
-  const reason = stepExitReason(jobId, event.state, event.error as EngineError | undefined);
-  const next = Array.isArray(event.next) ? event.next.map(String) : [];
-  const completed = state.completeStep(next, reason);
+  const reason = stepExitReason(event.jobId, event.state, 'error' in event ? event.error : undefined);
+  const completed = state.completeStep(event.next, reason);
   if (!completed) return undefined;
   const output = event.state ?? {};
   return {
@@ -29,9 +28,9 @@ export function stepCompletePayload(
     output_dataclip_id: completed.outputDataclipId,
     ...(outputDataclips ? { output_dataclip: JSON.stringify(output) } : {}),
     ...reason,
-    ...memoryOf(event.mem),
-    ...(typeof event.duration === 'number' ? { duration: Math.round(event.duration) } : {}),
-    ...(typeof event.threadId === 'number' || typeof event.threadId === 'string' ? { thread_id: event.threadId } : {}),
+    ...('mem' in event ? { mem: event.mem } : {}),
+    duration: Math.round(event.duration),
+    thread_id: event.threadId,
     timestamp: toMicros(event.time),
     ...webhookResponseOf(output),
   };
@@ -52,11 +51,6 @@ export function interruptedStepPayload(state: RunState, reason: ExitReason, { ou
     ...(outputDataclips ? { output_dataclip: '{}' } : {}),
     ...reason,
   };
-}
-
-function memoryOf(mem: unknown): Pick<StepCompletePayload, 'mem'> {
-  const { job, system } = (mem ?? {}) as { job?: unknown; system?: unknown };
-  return typeof job === 'number' && typeof system === 'number' ? { mem: { job, system } } : {};
 }
 
 // An HTTP-triggered workflow may set what Lightning answers its webhook with.

@@ -94,11 +94,9 @@ const DEFAULTS = {
 };
 
 /**
- * The engine: runs execution plans in a pool of isolated processes, after
- * installing their adaptors into the shared repo. Every run reports through
- * events: `workflow-start`, `job-start`, `workflow-log`, `job-complete`,
- * `job-error`, `workflow-complete`, `workflow-error`, `autoinstall-complete`,
- * `autoinstall-error`; each payload carries `workflowId` and `time`.
+ * The engine: runs each execution plan in a fresh, least-privileged process of
+ * its own, after making its adaptors ready from the shared repo. Every run
+ * reports through the events of `EngineEvents` (types.ts).
  */
 export function createEngine(options: EngineOptions) {
   const settings = resolveOptions(options);

@@ -40,9 +40,10 @@ process.on('disconnect', () => process.exit(0));
 // A timer or a forgotten promise of job code that throws ends this run, and only
 // this run, in its own log: nothing else shares the process.
 const crash = (what: string) => (error: unknown) => {
-  log('error', 'R/T', [`${what}: ${types.isNativeError(error) ? `${error.name}: ${error.message}` : text(error)}`]);
   const failure = serialize(error);
-  send({ type: 'failed', error: { ...failure, message: `${what}: ${failure.message}`, severity: 'crash' } }, () => process.exit(70));
+  const message = `${what}: ${failure.name}: ${failure.message}`;
+  log('error', 'R/T', [message]);
+  send({ type: 'failed', error: { ...failure, message, severity: 'crash' } }, () => process.exit(70));
 };
 process.on('uncaughtException', crash('Uncaught exception in job code'));
 process.on('unhandledRejection', crash('Unhandled promise rejection in job code'));

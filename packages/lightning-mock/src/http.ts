@@ -2,9 +2,10 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { DevApi } from './dev-api.js';
 import { InvalidPlanError } from './errors.js';
 import type { Logger } from '@fleet/runtime';
-import { isPlainObject } from './validate-fields.js';
 
 const MAX_BODY_CHARS = 10 * 1024 * 1024;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An HTTP failure with the status to answer it with. */
 class HttpError extends Error {

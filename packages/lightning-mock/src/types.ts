@@ -1,6 +1,8 @@
-/** Exit reasons a worker may report on `step:complete` and `run:complete`. */
-export const EXIT_REASONS = ['success', 'fail', 'crash', 'kill', 'exception'] as const;
-export type ExitReason = (typeof EXIT_REASONS)[number];
+import type { BatchLogLine, ExitReasonName, LightningPlan } from '@fleet/lightning-protocol';
+
+export type { ClaimedRun, LightningEdge, LightningJob, LightningPlan, LightningTrigger } from '@fleet/lightning-protocol';
+
+export type ExitReason = ExitReasonName;
 
 /** `lost` is the mock's own verdict for a run whose worker went away; no worker sends it. */
 export type RunReason = ExitReason | 'lost';
@@ -8,50 +10,6 @@ export type RunReason = ExitReason | 'lost';
 export type PendingStatus = 'queued' | 'claimed' | 'started';
 export type FinalStatus = 'success' | 'failed' | 'crashed' | 'killed' | 'exception' | 'lost';
 export type RunStatus = PendingStatus | FinalStatus;
-
-export interface LightningJob {
-  id: string;
-  name?: string | null;
-  body: string;
-  adaptor: string;
-  credential?: unknown;
-  credential_id?: string | null;
-  state?: unknown;
-}
-
-export interface LightningTrigger {
-  id: string;
-  type?: 'webhook' | 'cron';
-}
-
-export interface LightningEdge {
-  id: string;
-  source_job_id?: string | null;
-  source_trigger_id?: string | null;
-  target_job_id: string;
-  condition?: string | null;
-  enabled?: boolean;
-}
-
-/** The reply to `fetch:plan`. */
-export interface LightningPlan {
-  id: string;
-  name?: string | null;
-  project_id?: string | null;
-  dataclip_id?: string;
-  starting_node_id?: string;
-  triggers: LightningTrigger[];
-  jobs: LightningJob[];
-  edges: LightningEdge[];
-  options?: Record<string, unknown>;
-  globals?: string;
-}
-
-/** One entry of a `claim` reply. */
-export interface ClaimedRun {
-  id: string;
-  token: string;
-}
 
 export interface RecordedEvent {
   event: string;
@@ -61,14 +19,7 @@ export interface RecordedEvent {
 }
 
 /** A log line as the worker sent it, with the run id even when it came in a batch. */
-export interface RunLogLine {
-  run_id: string;
-  message: unknown[];
-  source: string;
-  level: string;
-  timestamp: string;
-  step_id?: string;
-}
+export type RunLogLine = BatchLogLine & { run_id: string };
 
 export interface RunSummary {
   id: string;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { validateEvent, type EventContext, type RunEvent } from '../src/validate-event.js';
-import { describeProblem } from '../src/validate-fields.js';
+import { describeProblem } from '@fleet/lightning-protocol';
 import { micros, runComplete, runLog, runStart, stepComplete, stepStart } from './helpers/run-events.js';
 
 const context = (overrides: Partial<EventContext> = {}): EventContext => ({

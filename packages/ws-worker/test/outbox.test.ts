@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createOutbox } from '../src/channels/outbox.js';
 import { LightningReplyError, LightningTimeoutError } from '../src/errors.js';
-import type { RunLogPayload } from '../src/types/lightning.js';
+import type { RunLogPayload } from '@fleet/lightning-protocol';
 import { settle } from './helpers/fake-clock.js';
 import { FakeChannel } from './helpers/fake-channel.js';
 import { memoryLogger } from './helpers/logger.js';

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { EngineEventName, EngineEvents, EnginePayload, ExecutionPlan } from '@fleet/engine-multi';
 import { createRunRelay, type RunRelay } from '../src/events/run-relay.js';
 import { RunState } from '../src/events/run-state.js';
-import type { RunEventName, RunEvents } from '../src/types/lightning.js';
+import type { RunEventName, RunEvents } from '@fleet/lightning-protocol';
 import type { AutoinstallEvent } from '../src/util/metrics.js';
 
 // Engine events in, Lightning events out: the mapping of one run, without a socket.

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { BACKOFF_FACTOR, createWorkloop, type Workloop } from '../src/api/workloop.js';
 import { ChannelLostError, LightningReplyError } from '../src/errors.js';
-import type { ClaimedRun } from '../src/types/lightning.js';
+import type { ClaimedRun } from '@fleet/lightning-protocol';
 import { FakeClock, settle } from './helpers/fake-clock.js';
 import { silentLogger } from './helpers/logger.js';
 

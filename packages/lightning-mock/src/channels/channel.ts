@@ -1,4 +1,4 @@
-import { describeProblem, type Problem } from '../validate-fields.js';
+import { describeProblem, type Problem } from '@fleet/lightning-protocol';
 
 export type Reply =
   | { status: 'ok' | 'error'; response: unknown }

@@ -2,19 +2,10 @@ import type { MockEmitter } from '../events.js';
 import type { Logger } from '@fleet/runtime';
 import type { RunTokens } from '../run-token.js';
 import type { RunStore } from '../run-store.js';
-import { arrayOf, nonEmptyString, nullable, number, optional, positiveInteger, recordOf, required, shape, string } from '../validate-fields.js';
+import { check, claimSchema, QUEUE_TOPIC, queueJoinSchema } from '@fleet/lightning-protocol';
 import { ok, refuseInvalid, unknownEvent, type Channel, type ChannelSocket, type Reply } from './channel.js';
 
-export const QUEUE_TOPIC = 'worker:queue';
-
-const joinPayload = shape({ capacity: optional(number), queues: optional(recordOf(number)) });
-
-const claimPayload = shape({
-  demand: required(positiveInteger),
-  worker_name: optional(nullable(string)),
-  // Queue names are accepted but not used to choose runs: the mock has one FIFO queue.
-  queues: optional(arrayOf(nonEmptyString)),
-});
+export { QUEUE_TOPIC };
 
 interface QueueDeps {
   store: RunStore;
@@ -44,15 +35,16 @@ export function createQueueChannels({ store, runTokens, emitter, logger }: Queue
   return {
     create: (socket) => ({
       join(payload) {
-        const problems = joinPayload(payload, '');
-        if (problems.length > 0) return refuseInvalid('phx_join', problems);
+        const checked = check(queueJoinSchema, payload);
+        if (!checked.ok) return refuseInvalid('phx_join', checked.problems);
         joined.add(socket);
         return ok();
       },
       handle(event, payload) {
         if (event !== 'claim') return unknownEvent(QUEUE_TOPIC, event);
-        const problems = claimPayload(payload, '');
-        return problems.length > 0 ? refuseInvalid(event, problems) : claim(socket, payload as { demand: number });
+        // Queue names are accepted but not used to choose runs: the mock has one FIFO queue.
+        const checked = check(claimSchema, payload);
+        return checked.ok ? claim(socket, checked.value) : refuseInvalid(event, checked.problems);
       },
       leave() {
         joined.delete(socket);

@@ -4,7 +4,7 @@ import type { RunTokens } from '../run-token.js';
 import type { RunStore } from '../run-store.js';
 import { isFinal } from '../run-status.js';
 import { isRunEvent, validateEvent, type RunEvent } from '../validate-event.js';
-import { describeProblem, isPlainObject } from '../validate-fields.js';
+import { describeProblem } from '@fleet/lightning-protocol';
 import { ok, refuse, refuseInvalid, unknownEvent, type Channel, type ChannelSocket, type Reply } from './channel.js';
 
 export const RUN_TOPIC_PREFIX = 'run:';
@@ -54,7 +54,7 @@ export function createRunChannel(runId: string, socket: ChannelSocket, { store, 
   return {
     async join(payload) {
       if (!store.has(runId)) return refuse('not_found');
-      const token = isPlainObject(payload) ? payload.token : undefined;
+      const token = typeof payload === 'object' && payload !== null ? (payload as { token?: unknown }).token : undefined;
       if (typeof token !== 'string' || !(await runTokens.verify(token, runId))) {
         logger.warn(`Refused join of ${topic}: missing or invalid run token`);
         return refuse('unauthorized');

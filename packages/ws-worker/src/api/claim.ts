@@ -1,5 +1,5 @@
 import type { JoinedChannel } from '../channels/channel.js';
-import type { ClaimedRun } from '../types/lightning.js';
+import { check, claimReplySchema, type ClaimedRun } from '@fleet/lightning-protocol';
 
 export interface ClaimOptions {
   /** How many runs to ask for. */
@@ -16,14 +16,7 @@ export async function claim(queue: Pick<JoinedChannel, 'request'>, { demand, wor
 
 /** The runs of a claim reply, `{ runs: [{ id, token }] }`; throws on any other shape. */
 export function claimedRuns(response: unknown): ClaimedRun[] {
-  const runs = (response as { runs?: unknown } | null)?.runs;
-  if (!Array.isArray(runs) || !runs.every(isClaimedRun)) {
-    throw new TypeError(`Lightning answered a claim with ${JSON.stringify(response)}, not { runs: [{ id, token }] }`);
-  }
-  return runs.map(({ id, token }) => ({ id, token }));
-}
-
-function isClaimedRun(run: unknown): run is ClaimedRun {
-  const { id, token } = (run ?? {}) as Partial<ClaimedRun>;
-  return typeof id === 'string' && id !== '' && typeof token === 'string';
+  const checked = check(claimReplySchema, response);
+  if (!checked.ok) throw new TypeError(`Lightning answered a claim with ${JSON.stringify(response)}, not { runs: [{ id, token }] }`);
+  return checked.value.runs.map(({ id, token }) => ({ id, token }));
 }

@@ -7,7 +7,7 @@ import { InvalidPlanError } from '../errors.js';
 import { exitReason } from '../events/exit-reason.js';
 import { createRunRelay, sendCompletion } from '../events/run-relay.js';
 import { RunState } from '../events/run-state.js';
-import type { ClaimedRun, ExitReason } from '../types/lightning.js';
+import type { ClaimedRun, ExitReason } from '@fleet/lightning-protocol';
 import { convertPlan } from '../util/convert-plan.js';
 import type { RunResult, WorkerMetrics } from '../util/metrics.js';
 import type { VerifyRunToken } from '../util/run-token.js';

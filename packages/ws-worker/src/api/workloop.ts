@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ChannelLostError } from '../errors.js';
-import type { ClaimedRun } from '../types/lightning.js';
+import type { ClaimedRun } from '@fleet/lightning-protocol';
 
 /** Where the workloop's timers come from; a test passes a fake one. */
 export interface Clock {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RunEventName, RunEvents } from '../types/lightning.js';
+import type { RunEventName, RunEvents } from '@fleet/lightning-protocol';
 import type { JoinedChannel } from './channel.js';
 import { deliver } from './deliver.js';
 

@@ -1,4 +1,4 @@
-import { EXIT_REASONS, type ExitReason, type ExitReasonName } from '../types/lightning.js';
+import { EXIT_REASONS, type ExitReason, type ExitReasonName } from '@fleet/lightning-protocol';
 
 export const SUCCESS: ExitReason = { reason: 'success', error_type: null, error_message: null };
 

@@ -1,5 +1,5 @@
 import type { EnginePayload } from '@fleet/engine-multi';
-import type { ExitReason, RunCompletePayload, RunLogPayload } from '../types/lightning.js';
+import type { ExitReason, RunCompletePayload, RunLogPayload } from '@fleet/lightning-protocol';
 import { workerLogPayload } from './run-log.js';
 import { toMicros } from './timestamp.js';
 

@@ -1,5 +1,5 @@
 import type { EnginePayload } from '@fleet/engine-multi';
-import type { LogLevel, RunLogPayload } from '../types/lightning.js';
+import type { LogLevel, RunLogPayload } from '@fleet/lightning-protocol';
 import { nowMicros, toMicros } from './timestamp.js';
 
 const LEVELS: Record<EnginePayload<'workflow-log'>['level'], LogLevel> = {

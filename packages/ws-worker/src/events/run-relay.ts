@@ -1,6 +1,6 @@
 import type { EngineEventName, EnginePayload, RunHandlers } from '@fleet/engine-multi';
 import type { AutoinstallEvent } from '../util/metrics.js';
-import type { ExitReason, RunCompletePayload, RunEventName, RunEvents } from '../types/lightning.js';
+import type { ExitReason, RunCompletePayload, RunEventName, RunEvents } from '@fleet/lightning-protocol';
 import { workflowErrorReason } from './exit-reason.js';
 import { runCompletePayload, statusLogs } from './run-complete.js';
 import { runLogPayload, workerLogPayload } from './run-log.js';

@@ -1,5 +1,5 @@
 import type { EnginePayload } from '@fleet/engine-multi';
-import type { RunStartPayload } from '../types/lightning.js';
+import type { RunStartPayload } from '@fleet/lightning-protocol';
 import { toMicros } from './timestamp.js';
 
 /**

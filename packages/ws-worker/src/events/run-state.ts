@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionPlan } from '@fleet/engine-multi';
-import type { ExitReason } from '../types/lightning.js';
+import type { ExitReason } from '@fleet/lightning-protocol';
 import { runExitReason } from './exit-reason.js';
 
 export interface ActiveStep {

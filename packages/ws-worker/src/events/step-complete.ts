@@ -1,5 +1,5 @@
 import type { EnginePayload } from '@fleet/engine-multi';
-import type { ExitReason, StepCompletePayload } from '../types/lightning.js';
+import type { ExitReason, StepCompletePayload } from '@fleet/lightning-protocol';
 import { stepExitReason } from './exit-reason.js';
 import type { RunState } from './run-state.js';
 import { toMicros } from './timestamp.js';

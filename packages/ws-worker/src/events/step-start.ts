@@ -1,5 +1,5 @@
 import type { EnginePayload } from '@fleet/engine-multi';
-import type { StepStartPayload } from '../types/lightning.js';
+import type { StepStartPayload } from '@fleet/lightning-protocol';
 import type { RunState } from './run-state.js';
 import { toMicros } from './timestamp.js';
 

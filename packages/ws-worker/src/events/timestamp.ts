@@ -1,4 +1,4 @@
-import type { Timestamp } from '../types/lightning.js';
+import type { Timestamp } from '@fleet/lightning-protocol';
 
 /** Now, as Lightning takes timestamps: integer microseconds since the epoch, as a string. */
 export const nowMicros = (): Timestamp => String(BigInt(Date.now()) * 1000n);

@@ -1,6 +1,6 @@
 import type { AutoinstallCompleteEvent, AutoinstallErrorEvent, LockEvent } from '@fleet/engine-multi';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { ExitReasonName } from '../types/lightning.js';
+import type { ExitReasonName } from '@fleet/lightning-protocol';
 
 /** How a run ended for this worker: its exit reason, or `lost` when Lightning could not be told. */
 export type RunResult = ExitReasonName | 'lost';

@@ -168,6 +168,24 @@ test('the result: one leaf gives its state, several give an object by step id, n
   t.is(await executePlan(plan(branches('s => null', 's => undefined'))), undefined);
 });
 
+test('several leaves leave out the empty ones, so a state fed back to its workflow does not grow', async (t) => {
+  const cron: Step[] = [
+    { id: 'trigger', next: { a: true } },
+    job('a', 's => ({ data: { cursor: (s.data?.cursor ?? s.keep?.data?.cursor ?? 0) + 1 } })', { next: { keep: true, empty: true, blank: true } }),
+    job('keep', 's => s'),
+    job('empty', 's => ({})'),
+    job('blank', 's => ({ data: {} })'),
+  ];
+  let state: unknown = {};
+  const sizes: number[] = [];
+  for (let run = 0; run < 5; run += 1) {
+    state = await executePlan(plan(cron), state);
+    sizes.push(JSON.stringify(state).length);
+  }
+  t.deepEqual(state, { keep: { data: { cursor: 5 } } });
+  t.is(new Set(sizes).size, 1);
+});
+
 test('a trigger passes its input through without events; the default input is empty', async (t) => {
   const run = recorder();
   const passed = await executePlan(plan([{ id: 'trigger' }]), { data: { x: 1 } }, { notify: run.notify });

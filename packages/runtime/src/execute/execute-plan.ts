@@ -1,6 +1,7 @@
 import type { ExecutionPlan } from '../plan.js';
 import { compileEdges } from './edge-conditions.js';
 import { executeStep, type StepEnvironment } from './execute-step.js';
+import { isRecord } from './is-record.js';
 import { loadGlobals } from './globals.js';
 import { createLog } from './log.js';
 import { resolveOptions, type ExecuteOptions } from './options.js';
@@ -12,8 +13,8 @@ const defaultInput = (): object => ({ data: {}, configuration: {} });
 /**
  * Runs a plan whose job steps hold compiled modules, one step at a time in the
  * order they are reached (breadth first from the start step). Resolves to the
- * final state: that of the only leaf, `{ <step key>: state }` for several leaves,
- * or undefined when no step ended with a state. Rejects with the error of the
+ * final state: that of the only leaf, `{ <step key>: state }` for several leaves
+ * (empty ones left out), or undefined when no step ended with a state. Rejects with the error of the
  * first step that crashed or was killed.
  */
 export async function executePlan(
@@ -52,8 +53,16 @@ function resultKey(stepId: string, runs: Map<string, number>): string {
   return count === 0 ? stepId : `${stepId}-${count}`;
 }
 
+// A workflow fed its own final state (a cron workflow, say) would otherwise
+// carry every empty branch into the next run, and grow run after run.
 function finalResult(leaves: Map<string, unknown>): unknown {
   if (leaves.size === 0) return undefined;
   if (leaves.size === 1) return [...leaves.values()][0];
-  return Object.fromEntries(leaves);
+  return Object.fromEntries([...leaves].filter(([, state]) => !isEmptyState(state)));
 }
+
+const isEmptyObject = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0;
+
+/** `{}` or `{ data: {} }`: a leaf that produced nothing. */
+const isEmptyState = (state: unknown): boolean =>
+  isEmptyObject(state) || (isRecord(state) && Object.keys(state).length === 1 && isEmptyObject(state.data));

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { aliasFor, openRepo, silentLogger, type ImportCheck, type InstallLockOptions, type Logger, type NpmRunner, type Repo } from '@fleet/repo';
-import { compilePlan, ImportError, type ExecutionPlan, type JobStep, type RuntimeEvent } from '@fleet/runtime';
+import { compilePlan, ImportError, type ExecutionPlan, type JobStep } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
 import { createPool } from './pool/pool.js';
 import { JOB_PERMISSIONS, runProcessEnv, type JobPermission } from './pool/run-permissions.js';
 import { spawnRunProcess } from './pool/run-process.js';
 import type { EngineEventName, EngineEvents, EnginePayload, RunHandlers } from './types.js';
-import type { AdaptorExports } from './worker/protocol.js';
+import { JOB_LOG_LEVELS, SANITIZE_POLICIES, type AdaptorExports, type JobLogLevel, type ReportedEvent, type RunLimits, type SanitizePolicy } from './worker/protocol.js';
 import { adaptorVersions } from './util/adaptor-versions.js';
 
 export interface EngineOptions {
@@ -60,8 +60,19 @@ export interface EngineOptions {
 export interface ExecuteOptions {
   runTimeoutMs?: number;
   memoryLimitMb?: number;
-  /** Max size of a step's output state, in MB. Default a quarter of the memory limit. */
+  /** Max size of a step's output state, in MB; a bigger one kills the run. Default a quarter of the memory limit. */
   stateLimitMb?: number;
+  /**
+   * A step's output or the final state over this many MB is withheld: its event
+   * carries only `withheld` (the size) and the steps after it still get it. Default: no limit.
+   */
+  payloadLimitMb?: number;
+  /** A log line over this many MB is replaced by a note saying so. Default: no limit. */
+  logPayloadLimitMb?: number;
+  /** Lines of job code and its adaptors below this level are not reported; `none`: none are. Default `debug`. */
+  jobLogLevel?: JobLogLevel;
+  /** What becomes of objects and arrays in job log lines. Default `none` (kept). */
+  sanitize?: SanitizePolicy;
   resolvers?: { credential?: CredentialResolver };
   logger?: Logger;
 }
@@ -126,7 +137,7 @@ export function createEngine(options: EngineOptions) {
   const installAdaptors = (plan: ExecutionPlan, run: InstallAdaptorsOptions = {}): Promise<ExecutionPlan> =>
     autoinstall.forPlan({ plan, context: { emit: run.emit ?? (() => undefined) }, logger: run.logger ?? logger });
 
-  async function run(plan: ExecutionPlan, input: unknown, opts: ExecuteOptions, emitter: RunEmitter): Promise<void> {
+  async function run(plan: ExecutionPlan, input: unknown, opts: ExecuteOptions, limits: RunLimits, emitter: RunEmitter): Promise<void> {
     const started = performance.now();
     const emit: Emit = (name, payload, time = BigInt(Date.now()) * 1_000_000n) =>
       void (emitter as EventEmitter).emit(name, { ...payload, workflowId: plan.id, time });
@@ -137,7 +148,7 @@ export function createEngine(options: EngineOptions) {
       const linked = await installAdaptors(plan, { logger: opts.logger ?? logger, emit });
       release = repo.retain(Object.entries(adaptorVersions(linked)).flatMap(([name, versions]) => versions.map((version) => aliasFor(`${name}@${version}`))));
       const ready = await preloadCredentials(linked, opts.resolvers?.credential);
-      const state = await pool.run(
+      const outcome = await pool.run(
         async (exports, pid) => {
           threadId = pid ?? threadId;
           emit('workflow-start', { threadId, versions: { node: process.versions.node, ...adaptorVersions(ready) } });
@@ -148,6 +159,7 @@ export function createEngine(options: EngineOptions) {
               whitelist: whitelist.map((pattern) => [pattern.source, pattern.flags]),
               statePropsToRemove: settings.statePropsToRemove,
               stateLimitMb: opts.stateLimitMb ?? memoryLimitMb / 4,
+              limits,
             },
           };
         },
@@ -158,7 +170,7 @@ export function createEngine(options: EngineOptions) {
           onEvent: (event) => relayRuntimeEvent(event, threadId, emit),
         },
       );
-      emit('workflow-complete', { threadId, state, duration: Math.round(performance.now() - started) });
+      emit('workflow-complete', { threadId, ...outcome, duration: Math.round(performance.now() - started) });
     } catch (error) {
       const { name = 'Error', message = String(error), severity = 'exception' } = error as Error & { severity?: string };
       emit('workflow-error', { threadId, type: name, message, severity });
@@ -180,14 +192,18 @@ export function createEngine(options: EngineOptions) {
     /** Starts a run; its events arrive on the returned emitter and on `listen(plan.id, …)`. */
     execute(plan: ExecutionPlan, input?: unknown, opts: ExecuteOptions = {}): RunEmitter {
       if (!plan || typeof plan.id !== 'string' || !plan.id) throw new TypeError('execute() needs a plan with an id');
-      if (!Array.isArray(plan.workflow?.steps)) {
+      let limits: RunLimits;
+      try {
+        if (!Array.isArray(plan.workflow?.steps)) throw new TypeError(`Plan ${plan.id} has no workflow.steps array`);
+        limits = runLimits(opts);
+      } catch (error) {
         // A run that never starts must not keep what listen() registered for it.
         runs.delete(plan.id);
-        throw new TypeError(`Plan ${plan.id} has no workflow.steps array`);
+        throw error;
       }
       const emitter = emitterFor(plan.id);
       // Listeners attached right after execute() returns still see every event.
-      setImmediate(() => void run(plan, input, opts, emitter));
+      setImmediate(() => void run(plan, input, opts, limits, emitter));
       return emitter;
     },
     /** Subscribes to one run's events; may be called before `execute`. */
@@ -269,6 +285,25 @@ function resolveOptions(options: EngineOptions) {
   return settings;
 }
 
+const BYTES_PER_MB = 1024 * 1024;
+
+/** The limits a run's process applies to what it reports; throws RangeError for a bad one. */
+function runLimits({ payloadLimitMb, logPayloadLimitMb, jobLogLevel = 'debug', sanitize = 'none' }: ExecuteOptions): RunLimits {
+  const bytes = (name: string, mb: number | undefined): number => {
+    if (mb === undefined) return Number.MAX_SAFE_INTEGER;
+    if (!(Number.isFinite(mb) && mb >= 0)) throw new RangeError(`${name} must be a number of MB, 0 or more; got ${mb}`);
+    return Math.floor(mb * BYTES_PER_MB);
+  };
+  if (!JOB_LOG_LEVELS.includes(jobLogLevel)) throw new RangeError(`jobLogLevel takes ${JOB_LOG_LEVELS.join(', ')}; not ${jobLogLevel}`);
+  if (!SANITIZE_POLICIES.includes(sanitize)) throw new RangeError(`sanitize takes ${SANITIZE_POLICIES.join(', ')}; not ${sanitize}`);
+  return {
+    payloadLimitBytes: bytes('payloadLimitMb', payloadLimitMb),
+    logPayloadLimitBytes: bytes('logPayloadLimitMb', logPayloadLimitMb),
+    jobLogLevel,
+    sanitize,
+  };
+}
+
 const definedOnly = <T extends object>(object: T): Partial<T> =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
 
@@ -285,7 +320,7 @@ function exportsOf(exports: AdaptorExports, name: string, step: JobStep): string
 }
 
 /** A runtime event of the run's process as the engine's event, with the process's id. */
-function relayRuntimeEvent(event: RuntimeEvent, threadId: number | string, emit: Emit): void {
+function relayRuntimeEvent(event: ReportedEvent, threadId: number | string, emit: Emit): void {
   switch (event.type) {
     case 'log': {
       const { level, source, message, time } = event;

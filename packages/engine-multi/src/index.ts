@@ -1,6 +1,8 @@
 export type { Engine, EngineOptions, ExecuteOptions, InstallAdaptorsOptions, RunEmitter } from './engine.js';
 export { createEngine, DEFAULT_WHITELIST } from './engine.js';
 export type { JobPermission } from './pool/run-permissions.js';
+export type { JobLogLevel, SanitizePolicy } from './worker/protocol.js';
+export { JOB_LOG_LEVELS, SANITIZE_POLICIES } from './worker/protocol.js';
 export { JOB_PERMISSIONS } from './pool/run-permissions.js';
 export type { Autoinstall, AutoinstallContext, AutoinstallOptions, AutoinstallRequest } from './api/autoinstall.js';
 export { createAutoinstall } from './api/autoinstall.js';

@@ -30,8 +30,14 @@ export interface WorkflowLogEvent {
   threadId: ThreadId;
 }
 
-export interface JobCompleteEvent {
+/** Set when a state was not reported: its size in bytes, over the run's payload limit. */
+interface MaybeWithheld {
+  withheld?: number;
+}
+
+export interface JobCompleteEvent extends MaybeWithheld {
   jobId: string;
+  /** Undefined when withheld. */
   state: unknown;
   /** In ms. */
   duration: number;
@@ -41,7 +47,7 @@ export interface JobCompleteEvent {
   threadId: ThreadId;
 }
 
-export interface JobErrorEvent {
+export interface JobErrorEvent extends MaybeWithheld {
   jobId: string;
   state: unknown;
   error: SerializedError;
@@ -50,7 +56,7 @@ export interface JobErrorEvent {
   threadId: ThreadId;
 }
 
-export interface WorkflowCompleteEvent {
+export interface WorkflowCompleteEvent extends MaybeWithheld {
   state: unknown;
   duration: number;
   threadId: ThreadId;

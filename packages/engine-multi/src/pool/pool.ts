@@ -1,7 +1,6 @@
 import pLimit from 'p-limit';
 import { ExitError, OOMError, ProtocolError, TimeoutError } from '../errors.js';
-import type { RuntimeEvent } from '@fleet/runtime/executor';
-import { parseFromChild, type AdaptorExports, type RunTask, type SerializedError, type ToChild } from '../worker/protocol.js';
+import { parseFromChild, type AdaptorExports, type ReportedEvent, type RunTask, type SerializedError, type ToChild } from '../worker/protocol.js';
 import type { RunProcess, RunProcessSpec } from './run-process.js';
 
 export interface PoolOptions {
@@ -17,11 +16,17 @@ export interface PoolOptions {
 }
 
 export interface DispatchOptions {
-  onEvent: (event: RuntimeEvent) => void;
+  onEvent: (event: ReportedEvent) => void;
   timeoutMs: number;
   memoryLimitMb?: number;
   /** The run's adaptor folders: all its process may read besides the engine's code. */
   adaptorFolders: string[];
+}
+
+/** How a run ended well: its final state, or the size of one too large to report. */
+export interface RunOutcome {
+  state: unknown;
+  withheld?: number;
 }
 
 interface Pooled extends RunProcess {
@@ -84,10 +89,10 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
     else proc.child.kill('SIGKILL');
   };
 
-  const dispatch = (proc: Pooled, task: RunTask, { onEvent, timeoutMs }: DispatchOptions): Promise<unknown> =>
+  const dispatch = (proc: Pooled, task: RunTask, { onEvent, timeoutMs }: DispatchOptions): Promise<RunOutcome> =>
     new Promise((resolve, reject) => {
       let settled = false;
-      const finish = (error: Error | undefined, state?: unknown, reusable = false): void => {
+      const finish = (error: Error | undefined, outcome: RunOutcome = { state: undefined }, reusable = false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -96,14 +101,14 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
         if (reusable) giveBack(proc);
         else proc.child.kill('SIGKILL');
         if (error) reject(error);
-        else resolve(state);
+        else resolve(outcome);
       };
       const onMessage = (raw: unknown): void => {
         const parsed = parseFromChild(raw);
         if (!parsed.ok) return finish(new ProtocolError(parsed.reason));
         const { message } = parsed;
         if (message.type === 'event') onEvent(message.event);
-        else if (message.type === 'done') finish(undefined, message.state, true);
+        else if (message.type === 'done') finish(undefined, { state: message.state, ...(message.withheld !== undefined ? { withheld: message.withheld } : {}) }, true);
         else if (message.type === 'failed') finish(revive(message.error), undefined, true);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
@@ -123,7 +128,7 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
      * process (`pid`) has imported the run's adaptors and knows what they
      * export. Resolves to the plan's result or rejects with the run's error.
      */
-    run(prepare: (exports: AdaptorExports, pid: number | undefined) => Promise<RunTask>, options: DispatchOptions): Promise<unknown> {
+    run(prepare: (exports: AdaptorExports, pid: number | undefined) => Promise<RunTask>, options: DispatchOptions): Promise<RunOutcome> {
       return limit(async () => {
         if (destroyed) throw new ExitError('the engine was destroyed');
         const proc = take({ memoryLimitMb: options.memoryLimitMb ?? memoryLimitMb, adaptorFolders: [...options.adaptorFolders].sort() });

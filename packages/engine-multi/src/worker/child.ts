@@ -7,16 +7,36 @@ import { format, types } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { adaptorEntry } from '@fleet/repo/adaptor-entry';
 import { executePlan, moduleExports, type LogLevel, type LogSource, type RuntimeEvent } from '@fleet/runtime/executor';
-import type { AdaptorExports, FromChild, RunTask, SerializedError, ToChild } from './protocol.js';
+import { fitLogMessage, fitState, logWanted, sanitize } from './outgoing.js';
+import type { AdaptorExports, FromChild, RunLimits, RunTask, SerializedError, ToChild } from './protocol.js';
 
 const send = (message: FromChild, then: () => void = () => undefined): void => void process.send?.(message, then);
 
-const notify = (event: RuntimeEvent): void => send({ type: 'event', event });
+// Until a run arrives (adaptors log while they are imported) the strictest
+// defaults hold: nothing the run's own limits would not let through.
+let limits: RunLimits = { payloadLimitBytes: 0, logPayloadLimitBytes: 1024 * 1024, jobLogLevel: 'debug', sanitize: 'none' };
+
+// Every event leaves through here, fitted to the run's limits.
+function notify(event: RuntimeEvent): void {
+  if (event.type === 'log') {
+    if (!logWanted(event.source, event.level, limits.jobLogLevel)) return;
+    const message = event.source === 'R/T' ? event.message : sanitize(event.message, limits.sanitize);
+    return send({ type: 'event', event: { ...event, message: fitLogMessage(message, limits) } });
+  }
+  if (event.type === 'job-complete' || event.type === 'job-error') {
+    return send({ type: 'event', event: { ...event, ...fitState(event.state, limits) } });
+  }
+  send({ type: 'event', event });
+}
 
 const nowNs = (): string => (BigInt(Date.now()) * 1_000_000n).toString();
 
-const log = (level: LogLevel, source: LogSource, args: unknown[]): void =>
-  notify({ type: 'log', level, source, message: args.map(text), time: nowNs() });
+// Sanitized before formatting: once an object is text, the policy cannot see it.
+const log = (level: LogLevel, source: LogSource, args: unknown[]): void => {
+  if (!logWanted(source, level, limits.jobLogLevel)) return;
+  const message = (source === 'ADA' ? sanitize(args, limits.sanitize) : args).map(text);
+  send({ type: 'event', event: { type: 'log', level, source, message: fitLogMessage(message, limits), time: nowNs() } });
+};
 
 const text = (arg: unknown): string => (typeof arg === 'string' ? arg : format('%O', arg));
 
@@ -62,6 +82,7 @@ async function exportsOf(folder: string): Promise<string[]> {
 }
 
 async function run({ plan, input, options }: RunTask): Promise<void> {
+  limits = options.limits;
   try {
     const state = await executePlan(plan, input, {
       notify,
@@ -69,7 +90,7 @@ async function run({ plan, input, options }: RunTask): Promise<void> {
       statePropsToRemove: options.statePropsToRemove,
       stateLimitMb: options.stateLimitMb,
     });
-    send({ type: 'done', state });
+    send({ type: 'done', ...fitState(state, limits) });
   } catch (error) {
     send({ type: 'failed', error: serialize(error) });
   }

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
+import { createEngine, type Engine } from '../src/index.js';
+import { final, planOf, runPlan, type RunEvent } from './helpers/run-plan.js';
+
+// What a run reports is fitted to its limits in its own process: real run
+// processes, a real adaptor from the local registry.
+const JOBS = fixtures.languageJobs;
+
+let registry: LocalRegistry;
+let engine: Engine;
+let root: string;
+
+test.before(async () => {
+  registry = await startRegistry();
+  Object.assign(process.env, registry.env);
+  root = await mkdtemp(path.join(os.tmpdir(), 'fleet-limits-'));
+  engine = createEngine({
+    repoDir: path.join(root, 'repo'),
+    cacheDir: path.join(root, 'cache'),
+    whitelist: [/^@fleet-fixtures\//],
+    capacity: 2,
+    runTimeoutMs: 30_000,
+  });
+});
+
+test.after.always(async () => {
+  await engine?.destroy();
+  await registry?.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+const logs = (events: RunEvent[]) => events.filter((event) => event.name === 'workflow-log').map((event) => event.payload as { source: string; level: string; message: unknown[] });
+const jobLines = (events: RunEvent[]) => logs(events).filter((line) => line.source === 'JOB').map((line) => line.message);
+
+test('an output over the payload limit is withheld from its event, and the next step still gets it', async (t) => {
+  const plan = planOf(JOBS, [
+    { id: 'big', expression: 'fn(s => ({ data: { blob: "x".repeat(2 * 1024 * 1024) } }));', next: { measure: true } },
+    { id: 'measure', expression: 'fn(s => ({ data: { length: s.data.blob.length } }));' },
+  ]);
+  const events = await runPlan(engine, plan, {}, { payloadLimitMb: 1 });
+  const [big, measure] = events.filter((event) => event.name === 'job-complete').map((event) => event.payload);
+  t.is(big?.state, undefined);
+  t.true((big?.withheld as number) > 2 * 1024 * 1024);
+  t.deepEqual(measure?.state, { data: { length: 2 * 1024 * 1024 } });
+  t.is(measure?.withheld, undefined);
+  t.like(final(events), { name: 'workflow-complete', payload: { state: { data: { length: 2 * 1024 * 1024 } } } });
+});
+
+test('a final state over the payload limit is withheld as well', async (t) => {
+  const plan = planOf(JOBS, [{ id: 'big', expression: 'fn(s => ({ data: "y".repeat(300 * 1024) }));' }]);
+  const done = final(await runPlan(engine, plan, {}, { payloadLimitMb: 0.25 }));
+  t.is(done?.name, 'workflow-complete');
+  t.is(done?.payload.state, undefined);
+  t.true((done?.payload.withheld as number) > 300 * 1024);
+});
+
+test('a log line over the log payload limit is replaced by a note that says so', async (t) => {
+  const plan = planOf(JOBS, [{ id: 'chatty', expression: 'fn(s => { console.log("z".repeat(2 * 1024 * 1024)); console.log("small"); return s; });' }]);
+  const lines = jobLines(await runPlan(engine, plan, {}, { logPayloadLimitMb: 1 }));
+  t.deepEqual(lines, [['(Log message redacted: it was 2 MB, over the log payload limit of 1 MB)'], ['small']]);
+});
+
+test('job log level none sends no line of job code, and the runtime still reports', async (t) => {
+  const plan = planOf(JOBS, [{ id: 'quiet', expression: 'fn(s => { console.log("secret data"); console.error("also"); return s; });' }]);
+  const events = await runPlan(engine, plan, {}, { jobLogLevel: 'none' });
+  t.deepEqual(jobLines(events), []);
+  t.is(final(events)?.name, 'workflow-complete');
+});
+
+test('job log level warn keeps warnings and errors only', async (t) => {
+  const plan = planOf(JOBS, [{ id: 'levels', expression: 'fn(s => { console.debug("d"); console.log("l"); console.warn("w"); console.error("e"); return s; });' }]);
+  t.deepEqual(jobLines(await runPlan(engine, plan, {}, { jobLogLevel: 'warn' })), [['w'], ['e']]);
+});
+
+test('sanitize policies change objects and arrays in job lines, and nothing else', async (t) => {
+  const plan = planOf(JOBS, [{ id: 'objects', expression: 'fn(s => { console.log("user", { name: "n", id: 1 }, [1, 2]); return s; });' }]);
+  const lines = async (sanitize: 'remove' | 'summarize' | 'obfuscate') => jobLines(await runPlan(engine, { ...plan, id: `${plan.id}-${sanitize}` }, {}, { sanitize }));
+  t.deepEqual(await lines('summarize'), [['user', '(object with keys id, name)', '(array with 2 items)']]);
+  t.deepEqual(await lines('obfuscate'), [['user', '[object]', '[array]']]);
+  t.deepEqual(await lines('remove'), [['user']]);
+});
+
+test('a bad limit is refused when the run is started', (t) => {
+  const plan = planOf(JOBS, [{ id: 'a', expression: 'fn(s => s);' }]);
+  t.throws(() => engine.execute(plan, {}, { payloadLimitMb: -1 }), { instanceOf: RangeError, message: /payloadLimitMb must be a number of MB/ });
+  t.throws(() => engine.execute(plan, {}, { jobLogLevel: 'loud' as never }), { instanceOf: RangeError, message: /jobLogLevel takes/ });
+});

@@ -3,7 +3,7 @@ import { aliasFor, openRepo, silentLogger, type ImportCheck, type InstallLockOpt
 import { compilePlan, ImportError, type ExecutionPlan, type JobStep } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
-import { createPool } from './pool/pool.js';
+import { createPool, type RunControl } from './pool/pool.js';
 import { JOB_PERMISSIONS, runProcessEnv, type JobPermission } from './pool/run-permissions.js';
 import { spawnRunProcess } from './pool/run-process.js';
 import type { EngineEventName, EngineEvents, EnginePayload, RunHandlers } from './types.js';
@@ -73,6 +73,14 @@ export interface ExecuteOptions {
   jobLogLevel?: JobLogLevel;
   /** What becomes of objects and arrays in job log lines. Default `none` (kept). */
   sanitize?: SanitizePolicy;
+  /**
+   * Log lines the run may have sent that its consumer has not yet given back
+   * with `grantLogLines`. Past it, the run's process keeps its events, in order,
+   * in its own memory (up to 200,000 lines or 64 MB, then it drops lines and
+   * says exactly how many); a run that ends waits up to 30 s for them to go.
+   * Default: no window.
+   */
+  logWindow?: number;
   resolvers?: { credential?: CredentialResolver };
   logger?: Logger;
 }
@@ -128,6 +136,7 @@ export function createEngine(options: EngineOptions) {
   });
   void removeOrphanStages(repo, logger);
   const runs = new Map<string, RunEmitter>();
+  const controls = new Map<string, RunControl>();
   const emitterFor = (runId: string): RunEmitter => {
     let emitter = runs.get(runId);
     if (!emitter) runs.set(runId, (emitter = new EventEmitter() as RunEmitter));
@@ -160,6 +169,7 @@ export function createEngine(options: EngineOptions) {
               statePropsToRemove: settings.statePropsToRemove,
               stateLimitMb: opts.stateLimitMb ?? memoryLimitMb / 4,
               limits,
+              logWindow: opts.logWindow ?? Number.MAX_SAFE_INTEGER,
             },
           };
         },
@@ -168,6 +178,7 @@ export function createEngine(options: EngineOptions) {
           timeoutMs: opts.runTimeoutMs ?? settings.runTimeoutMs,
           memoryLimitMb,
           onEvent: (event) => relayRuntimeEvent(event, threadId, emit),
+          onDispatched: (control) => void controls.set(plan.id, control),
         },
       );
       emit('workflow-complete', { threadId, ...outcome, duration: Math.round(performance.now() - started) });
@@ -177,6 +188,7 @@ export function createEngine(options: EngineOptions) {
     } finally {
       release();
       runs.delete(plan.id);
+      controls.delete(plan.id);
     }
   }
 
@@ -205,6 +217,13 @@ export function createEngine(options: EngineOptions) {
       // Listeners attached right after execute() returns still see every event.
       setImmediate(() => void run(plan, input, opts, limits, emitter));
       return emitter;
+    },
+    /**
+     * Back-pressure from whoever consumes a run's log lines: the consumer took
+     * `lines` more of them, so that many more may come (see `logWindow`).
+     */
+    grantLogLines(runId: string, lines: number): void {
+      controls.get(runId)?.grant(lines);
     },
     /** Subscribes to one run's events; may be called before `execute`. */
     listen(runId: string, handlers: RunHandlers): void {

@@ -29,6 +29,7 @@ interface RunRecord {
   /** Events answered with an error reply carrying this reason (EnqueueOptions.refuse). */
   refusals: Partial<Record<RunEvent, string>>;
   logs: RunLogLine[];
+  logIds: Set<string>;
   context: { runId: string; jobIds: Set<string>; steps: Map<string, string>; outputDataclipIds: Set<string> };
 }
 
@@ -73,6 +74,7 @@ export class RunStore {
       events: [],
       refusals,
       logs: [],
+      logIds: new Set(),
       context: { runId: plan.id, jobIds: new Set(plan.jobs.map((j) => j.id)), steps: new Map(), outputDataclipIds: new Set() },
     });
     this.queue.push(plan.id);
@@ -157,18 +159,25 @@ export class RunStore {
         this.storeStepOutput(run, payload);
         return;
       case 'run:log':
-        run.logs.push(payload as unknown as RunLogLine);
+        this.storeLog(run, payload as unknown as RunLogLine);
         return;
       case 'run:batch_logs':
-        for (const line of payload.logs as Omit<RunLogLine, 'run_id'>[]) {
-          run.logs.push({ ...line, run_id: run.plan.id });
-        }
+        for (const line of payload.logs as Omit<RunLogLine, 'run_id'>[]) this.storeLog(run, { ...line, run_id: run.plan.id });
         return;
       case 'run:complete':
         run.finalDataclipId = (payload.final_dataclip_id as string | undefined) ?? null;
         run.finalState = payload.final_state ?? null;
         return;
     }
+  }
+
+  // As Lightning's log table, unique on (id, run_id): a line sent again is stored once.
+  private storeLog(run: RunRecord, line: RunLogLine): void {
+    if (line.id !== undefined) {
+      if (run.logIds.has(line.id)) return;
+      run.logIds.add(line.id);
+    }
+    run.logs.push(line);
   }
 
   private storeStepOutput(run: RunRecord, { output_dataclip_id: id, output_dataclip: body }: Record<string, unknown>): void {

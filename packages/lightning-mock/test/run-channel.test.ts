@@ -155,6 +155,28 @@ test('a full run ending in run:complete with reason success is recorded as succe
   t.deepEqual(mock.getDataclip(outA.output_dataclip_id as string), { data: { a: 1 } }, 'step outputs are stored as dataclips');
 });
 
+test('a log line sent again with its id is stored once, as Lightning does; lines without an id are all kept', async (t) => {
+  const mock = await startMock(t);
+  mock.enqueueRun(oneJobPlan());
+  const client = await connect(t, mock);
+  const { id, topic } = await claimAndJoin(client);
+  const line = runLog(id, ['once'], { id: randomUUID() });
+  const { run_id: _runId, ...batched } = line;
+  for (const [event, payload] of [
+    ['run:log', line],
+    ['run:log', line],
+    ['run:batch_logs', { run_id: id, logs: [batched, { ...batched, id: randomUUID(), message: ['twice'] }] }],
+    ['run:log', runLog(id, ['no id'])],
+    ['run:log', runLog(id, ['no id'])],
+  ] as const) {
+    t.is((await client.push(topic, event, payload)).status, 'ok');
+  }
+  t.deepEqual(
+    mock.getRun(id)?.logs.map((stored) => stored.message[0]),
+    ['once', 'twice', 'no id', 'no id'],
+  );
+});
+
 for (const [reason, status] of [
   ['fail', 'failed'],
   ['crash', 'crashed'],

@@ -1,5 +1,6 @@
 import test from 'ava';
 import WebSocket from 'ws';
+import { silentLogger, type Logger } from '../src/index.js';
 import { ConnectionRefusedError, PhoenixTestClient } from './helpers/phoenix-client.js';
 import { connect, startMock } from './helpers/mock.js';
 import { workerToken } from './helpers/worker-token.js';
@@ -116,4 +117,17 @@ test('the socket is served at the configured endpoint and at endpoint/websocket,
   const mock = await startMock(t);
   const outcomes = await Promise.all(['/worker', '/worker/websocket', '/elsewhere'].map((path) => upgradeOutcome(`${mock.httpUrl.replace('http', 'ws')}${path}?token=x`)));
   t.deepEqual(outcomes, ['open', 'open', 404]);
+});
+
+test("a frame over Lightning's limit closes that connection with 1009, says why, and the mock serves on", async (t) => {
+  const warnings: string[] = [];
+  const logger: Logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+  const mock = await startMock(t, { logger });
+  const big = await connect(t, mock);
+  await big.join('worker:queue');
+  big.sendRaw(JSON.stringify([null, '9', 'worker:queue', 'claim', { demand: 1, padding: 'x'.repeat(11_000_000) }]));
+  t.is(await big.closed, 1009);
+  t.true(warnings.some((message) => /sent a frame over Lightning's limit of 11000000 bytes/.test(message)));
+  const next = await connect(t, mock);
+  t.is((await next.heartbeat()).status, 'ok');
 });

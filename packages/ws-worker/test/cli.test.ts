@@ -41,6 +41,11 @@ test('every default', (t) => {
     runTimeoutMs: 300_000,
     memoryLimitMb: 500,
     statePropsToRemove: ['configuration', 'response'],
+    payloadLimitMb: 10,
+    logPayloadLimitMb: 1,
+    batchLogs: false,
+    batchIntervalMs: 10,
+    batchLimit: 50,
     backoff: { minMs: 1000, maxMs: 10_000 },
     messageTimeoutMs: 30_000,
     claimTimeoutMs: 3_600_000,
@@ -128,6 +133,10 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
     fromFlag: ['data', 'references'],
     fromEnv: ['data'],
   },
+  'payload-limit-mb': { flag: '2.5', env: '7', read: (c) => c.payloadLimitMb, fromFlag: 2.5, fromEnv: 7 },
+  'log-payload-limit-mb': { flag: '0.5', env: '4', read: (c) => c.logPayloadLimitMb, fromFlag: 0.5, fromEnv: 4 },
+  'batch-interval': { flag: '50', env: '5', read: (c) => c.batchIntervalMs, fromFlag: 50, fromEnv: 5 },
+  'batch-limit': { flag: '200', env: '1', read: (c) => c.batchLimit, fromFlag: 200, fromEnv: 1 },
   backoff: {
     flag: '0.5/2',
     env: '2/2',
@@ -143,7 +152,7 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
 };
 
 test('every option is covered by a case here (the switches and the secret file have their own tests)', (t) => {
-  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts', 'secret-file'].sort(), [...optionKeys].sort());
+  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts', 'batch-logs', 'secret-file'].sort(), [...optionKeys].sort());
 });
 
 for (const [key, option] of Object.entries(CASES) as Array<[OptionKey, OptionCase]>) {
@@ -206,6 +215,16 @@ const SWITCHES: Array<{ name: string; read: (config: WorkerConfig) => boolean; c
       [['--install-scripts'], { WORKER_INSTALL_SCRIPTS: 'false' }, true],
     ],
   },
+  {
+    name: 'batched logs',
+    read: (c) => c.batchLogs,
+    cases: [
+      [[], {}, false],
+      [['--batch-logs'], {}, true],
+      [[], { WORKER_BATCH_LOGS: 'true' }, true],
+      [['--no-batch-logs'], { WORKER_BATCH_LOGS: 'true' }, false],
+    ],
+  },
 ];
 
 for (const { name, read, cases } of SWITCHES) {
@@ -241,6 +260,12 @@ const URL_EXPECTED = 'a ws:// or wss:// URL';
 
 const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = [
   { argv: ['--capacity', 'abc'], message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
+  {
+    argv: ['--payload-limit-mb', '20'],
+    message: 'Invalid --payload-limit-mb (WORKER_MAX_PAYLOAD_MB): "20" is not a number of MB above 0 and at most 10',
+  },
+  { argv: [], env: { WORKER_MAX_LOG_PAYLOAD_MB: '0' }, message: 'Invalid --log-payload-limit-mb (WORKER_MAX_LOG_PAYLOAD_MB): "0" is not a number of MB above 0 and at most 10' },
+  { argv: ['--batch-limit', '0'], message: 'Invalid --batch-limit (WORKER_BATCH_LIMIT): "0" is not a whole number of lines from 1 to 1000' },
   {
     argv: ['--job-allow', 'worker,network'],
     message: 'Invalid --job-allow (WORKER_JOB_ALLOW): "network" is not one of child-process, worker, addons, code-generation',
@@ -318,7 +343,7 @@ const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = 
     env: { WORKER_NO_REPO_LOCK: 'yes' },
     message: 'Invalid --repo-lock (WORKER_NO_REPO_LOCK): "yes" is not one of true, 1, false, 0',
   },
-  { argv: ['--no-capacity'], message: 'Invalid --no-capacity: only --no-install-scripts, --no-repo-lock can be negated; give --capacity a value' },
+  { argv: ['--no-capacity'], message: 'Invalid --no-capacity: only --no-install-scripts, --no-repo-lock, --no-batch-logs can be negated; give --capacity a value' },
   {
     argv: ['--preload', '@openfn/language-common@3.3.4,file:../evil'],
     message: /^Invalid --preload \(WORKER_PRELOAD\): "file:\.\.\/evil" is not a comma-separated list of adaptor specifiers \(Invalid adaptor specifier "file:\.\.\/evil": .*\)$/,

@@ -115,11 +115,30 @@ test('name, globals and a job default state carry over; no start and no dataclip
   t.is(dataclipId, undefined);
 });
 
-test('plan options: timeout and memory for the engine, output dataclips for the worker; others ignored', (t) => {
+test('plan options: limits, log level and sanitize for the engine, output dataclips for the worker; others ignored', (t) => {
   const { options } = convertPlan(
-    lightningPlan({ options: { run_timeout_ms: 1500, run_memory_limit_mb: 256, output_dataclips: false, payload_limit_mb: 5, sanitize: 'obfuscate' } }),
+    lightningPlan({
+      options: {
+        run_timeout_ms: 1500,
+        run_memory_limit_mb: 256,
+        output_dataclips: false,
+        payload_limit_mb: 5,
+        log_payload_limit_mb: 0.5,
+        job_log_level: 'none',
+        sanitize: 'obfuscate',
+        future_option: true,
+      },
+    }),
   );
-  t.deepEqual(options, { runTimeoutMs: 1500, memoryLimitMb: 256, outputDataclips: false });
+  t.deepEqual(options, {
+    runTimeoutMs: 1500,
+    memoryLimitMb: 256,
+    payloadLimitMb: 5,
+    logPayloadLimitMb: 0.5,
+    outputDataclips: false,
+    jobLogLevel: 'none',
+    sanitize: 'obfuscate',
+  });
 });
 
 // The protocol package checks every field (its plan tests); here: that the worker refuses with all of them.

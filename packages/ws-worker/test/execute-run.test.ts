@@ -50,6 +50,8 @@ class FakeEngine {
     this.executed.push({ plan, input, options });
   }
 
+  grantLogLines(): void {}
+
   emit(name: string, payload: Record<string, unknown> = {}): void {
     this.handlers[name]?.({ workflowId: RUN, time: BigInt(Date.now()) * 1_000_000n, ...payload });
   }
@@ -68,6 +70,8 @@ async function runWith(channel: FakeChannel, options: { verifyToken?: () => Prom
       engine: engine as unknown as ExecuteRunModule.RunDeps['engine'],
       verifyToken: options.verifyToken,
       messageTimeoutMs: 1000,
+      limits: { payloadLimitMb: 10, logPayloadLimitMb: 1 },
+      batchLogs: undefined,
       workerVersion: '0.0.0',
       metrics: { runCompleted: (result) => void results.push(result), autoinstall: () => undefined },
       logger: silentLogger(),

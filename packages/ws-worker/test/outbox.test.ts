@@ -91,8 +91,52 @@ test('log lines beyond the limit are dropped while Lightning lags, lifecycle eve
   channel.rejoin();
   await answerAll();
   await outbox.drained();
-  t.deepEqual(channel.pushed, ['run:log', 'run:log', 'run:complete']);
-  t.true(messages.some((message) => message.includes('3 log lines were dropped')));
+  t.deepEqual(channel.pushed, ['run:log', 'run:log', 'run:log', 'run:complete']);
+  const note = channel.payloads('run:log')[2] as RunLogPayload;
+  t.like(note, { source: 'R/T', level: 'warn' });
+  t.regex(String(note.message[0]), /^3 log lines dropped: the run wrote them faster than Lightning took them/);
+  t.true(messages.some((message) => message.includes('3 log lines dropped')));
+});
+
+test('with batching, queued lines go as one run:batch_logs of at most the limit, in order, before the next event', async (t) => {
+  const channel = new FakeChannel();
+  const outbox = createOutbox(channel, { runId: 'r', timeoutMs: 1000, logger: memoryLogger().logger, batch: { intervalMs: 5, limit: 3 } });
+  for (let i = 1; i <= 4; i++) outbox.send('run:log', log(String(i)));
+  outbox.send('run:complete', complete);
+  await settle();
+  while (channel.requests.length > 0 || channel.pushed.length < 3) {
+    channel.next().resolve();
+    await settle();
+  }
+  await outbox.drained();
+  t.deepEqual(channel.pushed, ['run:batch_logs', 'run:batch_logs', 'run:complete']);
+  const batches = channel.payloads('run:batch_logs') as Array<{ run_id: string; logs: RunLogPayload[] }>;
+  t.deepEqual(batches.map((batch) => batch.logs.map((line) => line.message[0])), [['1', '2', '3'], ['4']]);
+  t.true(batches.every((batch) => batch.run_id === 'r' && batch.logs.every((line) => !('run_id' in line))));
+});
+
+test('a lone line waits at most the batch interval for company', async (t) => {
+  const channel = new FakeChannel();
+  const outbox = createOutbox(channel, { runId: 'r', timeoutMs: 1000, logger: memoryLogger().logger, batch: { intervalMs: 500, limit: 50 } });
+  outbox.send('run:log', log('alone'));
+  await settle();
+  t.deepEqual(channel.pushed, []);
+  const deadline = Date.now() + 5000;
+  while (channel.pushed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  t.deepEqual(channel.pushed, ['run:batch_logs']);
+  channel.next().resolve();
+  await outbox.drained();
+});
+
+test("an event over Lightning's frame limit never leaves; a log line is replaced by a note", async (t) => {
+  const { channel, outbox, messages, answerAll } = outboxOf();
+  outbox.send('run:log', log('"'.repeat(6_000_000)));
+  outbox.send('run:complete', { ...complete, final_state: { data: '"'.repeat(6_000_000) } });
+  await answerAll();
+  await outbox.drained();
+  t.deepEqual(channel.pushed, ['run:log']);
+  t.regex(String((channel.payloads('run:log')[0] as RunLogPayload).message[0]), /^\(Log message run:log of 11\.4 MB not sent: over Lightning's frame limit of 11000000 bytes\)$/);
+  t.true(messages.some((message) => message.includes('run:complete of 11.4 MB not sent')));
 });
 
 test('abandon drops what is queued, settles drained() and ignores later events', async (t) => {

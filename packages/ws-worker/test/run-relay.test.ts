@@ -34,6 +34,7 @@ function relayOf(options: { outputDataclips?: boolean; dataclipId?: string } = {
   const relay: RunRelay = createRunRelay({
     runId: RUN,
     state: new RunState(plan, options.dataclipId ?? 'd1'),
+    payloadLimitMb: 10,
     sink: {
       send<E extends RunEventName>(event: E, payload: RunEvents[E]) {
         sent.push({ event, payload: payload as unknown as Record<string, unknown> });
@@ -75,7 +76,11 @@ test('a successful run: every engine event becomes its Lightning event, in order
   t.regex(String((banner?.message as string[])[0]), /^Versions:\n {4}▸ worker {4,}9\.9\.9\n/);
   const [startA, startB] = of('step:start');
   const [completeA, completeB] = of('step:complete');
-  t.deepEqual(jobLog, { run_id: RUN, message: ['hello', { n: 1 }], source: 'JOB', level: 'info', timestamp: MICROS, step_id: startA?.step_id });
+  t.deepEqual(jobLog, { id: jobLog?.id, run_id: RUN, message: ['hello', { n: 1 }], source: 'JOB', level: 'info', timestamp: MICROS, step_id: startA?.step_id });
+  // Each line has an id of its own, so that Lightning stores a re-sent line once.
+  const ids = of('run:log').map((line) => line.id as string);
+  t.true(ids.every((id) => /^[0-9a-f-]{36}$/.test(id)));
+  t.is(new Set(ids).size, ids.length);
   t.deepEqual(startA, { job_id: 'a', step_id: startA?.step_id, timestamp: MICROS, input_dataclip_id: 'd1' });
   t.deepEqual(completeA, {
     job_id: 'a',

@@ -16,7 +16,7 @@ const planOf = (steps: ExecutionPlan['workflow']['steps'], start?: string): Exec
 test('a trigger start hands the input dataclip to every step it leads to', (t) => {
   const state = new RunState(planOf([{ id: 't', next: { a: true, b: true } }, job('a'), job('b')], 't'), 'd1');
   t.is(state.startStep('a').inputDataclipId, 'd1');
-  state.completeStep([], SUCCESS);
+  state.completeStep([], SUCCESS, 'out-1');
   t.is(state.startStep('b').inputDataclipId, 'd1');
 });
 
@@ -37,32 +37,41 @@ test('a trigger start with no edges, or no input dataclip, gives no input ids an
 test("each step's output dataclip feeds the steps it leads to", (t) => {
   const state = new RunState(planOf([job('a', { b: true, c: true }), job('b'), job('c')]), 'd1');
   const a = state.startStep('a');
-  const completed = state.completeStep(['b', 'c'], SUCCESS);
-  t.is(completed?.step.stepId, a.stepId);
+  const completed = state.completeStep(['b', 'c'], SUCCESS, 'out-a');
+  t.is(completed?.stepId, a.stepId);
   t.is(state.activeStep, undefined);
-  t.is(state.startStep('b').inputDataclipId, completed?.outputDataclipId);
-  state.completeStep([], SUCCESS);
-  t.is(state.startStep('c').inputDataclipId, completed?.outputDataclipId);
+  t.is(state.startStep('b').inputDataclipId, 'out-a');
+  state.completeStep([], SUCCESS, 'out-b');
+  t.is(state.startStep('c').inputDataclipId, 'out-a');
+});
+
+test('a withheld output feeds no id to the steps after it, and is never the final dataclip', (t) => {
+  const state = new RunState(planOf([job('a', { b: true }), job('b')]), 'd1');
+  state.startStep('a');
+  state.completeStep(['b'], SUCCESS, undefined);
+  t.is(state.startStep('b').inputDataclipId, undefined);
+  state.completeStep([], SUCCESS, undefined);
+  t.is(state.finalDataclipId(), undefined);
 });
 
 test('completing with no active step does nothing', (t) => {
-  t.is(new RunState(planOf([job('a')]), undefined).completeStep([], SUCCESS), undefined);
+  t.is(new RunState(planOf([job('a')]), undefined).completeStep([], SUCCESS, 'out-2'), undefined);
 });
 
 test('the final dataclip is the output of the only leaf; several leaves have none', (t) => {
   const linear = new RunState(planOf([job('a', { b: true }), job('b')]), undefined);
   linear.startStep('a');
-  linear.completeStep(['b'], SUCCESS);
+  linear.completeStep(['b'], SUCCESS, 'out-3');
   linear.startStep('b');
-  const leaf = linear.completeStep([], SUCCESS);
-  t.is(linear.finalDataclipId(), leaf?.outputDataclipId);
+  linear.completeStep([], SUCCESS, 'out-b');
+  t.is(linear.finalDataclipId(), 'out-b');
 
   const branches = new RunState(planOf([job('a', { b: true, c: true }), job('b'), job('c')]), undefined);
   branches.startStep('a');
-  branches.completeStep(['b', 'c'], SUCCESS);
+  branches.completeStep(['b', 'c'], SUCCESS, 'out-4');
   for (const id of ['b', 'c']) {
     branches.startStep(id);
-    branches.completeStep([], SUCCESS);
+    branches.completeStep([], SUCCESS, 'out-5');
   }
   t.is(branches.finalDataclipId(), undefined);
 });
@@ -70,13 +79,13 @@ test('the final dataclip is the output of the only leaf; several leaves have non
 test('the run reason comes from the leaves: a failure handled downstream is not the run failing', (t) => {
   const handled = new RunState(planOf([job('a', { rescue: true }), job('rescue')]), undefined);
   handled.startStep('a');
-  handled.completeStep(['rescue'], FAIL);
+  handled.completeStep(['rescue'], FAIL, 'out-6');
   handled.startStep('rescue');
-  handled.completeStep([], SUCCESS);
+  handled.completeStep([], SUCCESS, 'out-7');
   t.deepEqual(handled.runReason(), SUCCESS);
 
   const unhandled = new RunState(planOf([job('a', { b: true }), job('b')]), undefined);
   unhandled.startStep('a');
-  unhandled.completeStep([], FAIL);
+  unhandled.completeStep([], FAIL, 'out-8');
   t.deepEqual(unhandled.runReason(), FAIL);
 });

@@ -17,10 +17,16 @@ export interface PoolOptions {
 
 export interface DispatchOptions {
   onEvent: (event: ReportedEvent) => void;
+  /** Receives the running process's control: `grant(lines)` lets that many more log lines come. */
+  onDispatched?: (control: RunControl) => void;
   timeoutMs: number;
   memoryLimitMb?: number;
   /** The run's adaptor folders: all its process may read besides the engine's code. */
   adaptorFolders: string[];
+}
+
+export interface RunControl {
+  grant(lines: number): void;
 }
 
 /** How a run ended well: its final state, or the size of one too large to report. */
@@ -89,7 +95,7 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
     else proc.child.kill('SIGKILL');
   };
 
-  const dispatch = (proc: Pooled, task: RunTask, { onEvent, timeoutMs }: DispatchOptions): Promise<RunOutcome> =>
+  const dispatch = (proc: Pooled, task: RunTask, { onEvent, onDispatched, timeoutMs }: DispatchOptions): Promise<RunOutcome> =>
     new Promise((resolve, reject) => {
       let settled = false;
       const finish = (error: Error | undefined, outcome: RunOutcome = { state: undefined }, reusable = false): void => {
@@ -119,7 +125,8 @@ export function createPool({ capacity, memoryLimitMb, maxRunsPerProcess, spares,
       busy.set(proc, (error) => finish(error));
       proc.child.on('message', onMessage).once('exit', onExit);
       proc.runs += 1;
-      if (!send(proc, { type: 'run', task })) finish(new ExitError('it could not be reached'));
+      if (!send(proc, { type: 'run', task })) return finish(new ExitError('it could not be reached'));
+      onDispatched?.({ grant: (lines) => void (settled || send(proc, { type: 'grant', lines })) });
     });
 
   return {

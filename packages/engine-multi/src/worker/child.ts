@@ -7,6 +7,7 @@ import { format, types } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { adaptorEntry } from '@fleet/repo/adaptor-entry';
 import { executePlan, moduleExports, type LogLevel, type LogSource, type RuntimeEvent } from '@fleet/runtime/executor';
+import { createEventFlow } from './event-flow.js';
 import { fitLogMessage, fitState, logWanted, sanitize } from './outgoing.js';
 import type { AdaptorExports, FromChild, RunLimits, RunTask, SerializedError, ToChild } from './protocol.js';
 
@@ -16,26 +17,32 @@ const send = (message: FromChild, then: () => void = () => undefined): void => v
 // defaults hold: nothing the run's own limits would not let through.
 let limits: RunLimits = { payloadLimitBytes: 0, logPayloadLimitBytes: 1024 * 1024, jobLogLevel: 'debug', sanitize: 'none' };
 
+const nowNs = (): string => (BigInt(Date.now()) * 1_000_000n).toString();
+
+// As fast as the worker grants; a run that ends sends what it kept first.
+const events = createEventFlow((event) => send({ type: 'event', event }), { maxLines: 200_000, maxBytes: 64 * 1024 * 1024 }, nowNs);
+
+// How long a run that has ended waits for the worker to take what it held.
+const DRAIN_MS = 30_000;
+
 // Every event leaves through here, fitted to the run's limits.
 function notify(event: RuntimeEvent): void {
   if (event.type === 'log') {
     if (!logWanted(event.source, event.level, limits.jobLogLevel)) return;
     const message = event.source === 'R/T' ? event.message : sanitize(event.message, limits.sanitize);
-    return send({ type: 'event', event: { ...event, message: fitLogMessage(message, limits) } });
+    return events.report({ ...event, message: fitLogMessage(message, limits) });
   }
   if (event.type === 'job-complete' || event.type === 'job-error') {
-    return send({ type: 'event', event: { ...event, ...fitState(event.state, limits) } });
+    return events.report({ ...event, ...fitState(event.state, limits) });
   }
-  send({ type: 'event', event });
+  events.report(event);
 }
-
-const nowNs = (): string => (BigInt(Date.now()) * 1_000_000n).toString();
 
 // Sanitized before formatting: once an object is text, the policy cannot see it.
 const log = (level: LogLevel, source: LogSource, args: unknown[]): void => {
   if (!logWanted(source, level, limits.jobLogLevel)) return;
   const message = (source === 'ADA' ? sanitize(args, limits.sanitize) : args).map(text);
-  send({ type: 'event', event: { type: 'log', level, source, message: fitLogMessage(message, limits), time: nowNs() } });
+  events.report({ type: 'log', level, source, message: fitLogMessage(message, limits), time: nowNs() });
 };
 
 const text = (arg: unknown): string => (typeof arg === 'string' ? arg : format('%O', arg));
@@ -63,6 +70,8 @@ const crash = (what: string) => (error: unknown) => {
   const failure = serialize(error);
   const message = `${what}: ${failure.name}: ${failure.message}`;
   log('error', 'R/T', [message]);
+  // With no time to wait, drain sends everything at once, before `failed`.
+  void events.drain(0);
   send({ type: 'failed', error: { ...failure, message, severity: 'crash' } }, () => process.exit(70));
 };
 process.on('uncaughtException', crash('Uncaught exception in job code'));
@@ -83,6 +92,7 @@ async function exportsOf(folder: string): Promise<string[]> {
 
 async function run({ plan, input, options }: RunTask): Promise<void> {
   limits = options.limits;
+  events.open(options.logWindow);
   try {
     const state = await executePlan(plan, input, {
       notify,
@@ -90,8 +100,10 @@ async function run({ plan, input, options }: RunTask): Promise<void> {
       statePropsToRemove: options.statePropsToRemove,
       stateLimitMb: options.stateLimitMb,
     });
+    await events.drain(DRAIN_MS);
     send({ type: 'done', ...fitState(state, limits) });
   } catch (error) {
+    await events.drain(DRAIN_MS);
     send({ type: 'failed', error: serialize(error) });
   }
 }
@@ -106,4 +118,5 @@ function serialize(error: unknown): SerializedError {
 process.on('message', (message: ToChild) => {
   if (message.type === 'prepare') void prepare(message.adaptorFolders);
   else if (message.type === 'run') void run(message.task);
+  else if (message.type === 'grant') events.grant(message.lines);
 });

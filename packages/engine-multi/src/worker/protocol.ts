@@ -33,10 +33,13 @@ export interface RunTask {
     /** A step's output over this kills the run: more than the run process can safely hold. */
     stateLimitMb: number;
     limits: RunLimits;
+    /** Log lines the process may send before the worker grants more. */
+    logWindow: number;
   };
 }
 
-export type ToChild = { type: 'prepare'; adaptorFolders: string[] } | { type: 'run'; task: RunTask };
+/** `grant`: the worker took that many more log lines on; as many more may come. */
+export type ToChild = { type: 'prepare'; adaptorFolders: string[] } | { type: 'run'; task: RunTask } | { type: 'grant'; lines: number };
 
 // Job code runs in the process on the other end and may send anything, so
 // every message is checked here, once; past this point the events are typed.

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { FRAME_LIMIT_BYTES } from '@fleet/lightning-protocol';
 import { WebSocketServer } from 'ws';
 import type { ChannelFactory } from '../channels/channel.js';
 import type { MockEmitter } from '../events.js';
@@ -31,7 +32,8 @@ export interface WorkerSockets {
  */
 export function attachWorkerSockets(server: Server, options: WebSocketOptions): WorkerSockets {
   const { secret, emitter, logger } = options;
-  const wss = new WebSocketServer({ noServer: true });
+  // As Lightning's endpoint: a bigger frame closes the connection (1009), and with it every run it carries.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: FRAME_LIMIT_BYTES });
   let nextConnectionId = 1;
 
   const refuse = (socket: Duplex, status: string, why: string): void => {
@@ -52,6 +54,15 @@ export function attachWorkerSockets(server: Server, options: WebSocketOptions): 
       const connectionId = nextConnectionId++;
       const { workerId } = identity;
       const connection = new Connection(ws, { connectionId, workerId, channelFor: options.channelFor, emitter, logger });
+      // Without a listener an oversized or malformed frame would take the whole mock down.
+      ws.on('error', (error: Error) => {
+        const oversized = /max payload/i.test(error.message);
+        logger.warn(
+          oversized
+            ? `Connection ${connectionId} (${workerId ?? 'unnamed'}) closed: it sent a frame over Lightning's limit of ${FRAME_LIMIT_BYTES} bytes`
+            : `Connection ${connectionId} (${workerId ?? 'unnamed'}) failed: ${error.message}`,
+        );
+      });
       ws.on('close', async () => {
         await connection.closed();
         options.onDisconnect(connectionId);

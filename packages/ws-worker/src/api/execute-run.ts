@@ -1,7 +1,7 @@
 import type { Engine } from '@fleet/engine-multi';
 import type { Socket } from 'phoenix';
 import type { Logger } from 'pino';
-import { createOutbox, type Outbox } from '../channels/outbox.js';
+import { createOutbox, type BatchLogs, type Outbox } from '../channels/outbox.js';
 import { joinRunChannel, type RunChannel } from '../channels/run.js';
 import { InvalidPlanError } from '../errors.js';
 import { exitReason } from '../events/exit-reason.js';
@@ -14,10 +14,14 @@ import type { VerifyRunToken } from '../util/run-token.js';
 
 export interface RunDeps {
   socket: Socket;
-  engine: Pick<Engine, 'execute' | 'listen'>;
+  engine: Pick<Engine, 'execute' | 'listen' | 'grantLogLines'>;
   /** Undefined: run tokens are not verified (no Lightning public key configured). */
   verifyToken: VerifyRunToken | undefined;
   messageTimeoutMs: number;
+  /** The worker's own limits: a run's plan may lower them, never raise them. */
+  limits: { payloadLimitMb: number; logPayloadLimitMb: number };
+  /** How log lines travel: undefined, one push each. */
+  batchLogs: BatchLogs | undefined;
   workerVersion: string;
   metrics: Pick<WorkerMetrics, 'runCompleted' | 'autoinstall'>;
   logger: Logger;
@@ -71,12 +75,15 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
     if (plan.id !== id) throw new InvalidPlanError([`id ${plan.id} is not the id of the claimed run ${id}`]);
     const input = dataclipId === undefined ? undefined : await channel.fetchDataclip(dataclipId);
     stopped.signal.throwIfAborted();
+    const payloadLimitMb = Math.min(deps.limits.payloadLimitMb, options.payloadLimitMb ?? Infinity);
+    const logPayloadLimitMb = Math.min(deps.limits.logPayloadLimitMb, options.logPayloadLimitMb ?? Infinity);
     const relay = createRunRelay({
       runId: id,
       state: new RunState(plan, dataclipId),
       sink,
       workerVersion: deps.workerVersion,
       outputDataclips: options.outputDataclips,
+      payloadLimitMb,
       onAutoinstall: deps.metrics.autoinstall,
     });
     failRelay = relay.fail;
@@ -85,6 +92,11 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
       deps.engine.execute(plan, input, {
         ...(options.runTimeoutMs ? { runTimeoutMs: options.runTimeoutMs } : {}),
         ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
+        payloadLimitMb,
+        logPayloadLimitMb,
+        logWindow: LOG_WINDOW,
+        ...(options.jobLogLevel ? { jobLogLevel: options.jobLogLevel } : {}),
+        ...(options.sanitize ? { sanitize: options.sanitize } : {}),
         resolvers: { credential: channel.fetchCredential },
       });
     } catch (error) {
@@ -102,7 +114,14 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
       logger.error(`Run ${id}: could not join its channel (${(error as Error).message}); Lightning will time the run out`);
       return undefined;
     }
-    const sink = (outbox = createOutbox(channel.channel, { runId: id, timeoutMs, logger }));
+    const sink = (outbox = createOutbox(channel.channel, {
+      runId: id,
+      timeoutMs,
+      logger,
+      ...(deps.batchLogs ? { batch: deps.batchLogs } : {}),
+      // Back-pressure: while Lightning lags, the run's process keeps its lines, not this worker.
+      onTaken: (lines) => deps.engine.grantLogLines(id, lines),
+    }));
     channel.channel.onStatus('refused', (response) => abandon(`Lightning refused to rejoin its channel: ${JSON.stringify(response)}`));
     let reason: ExitReason;
     try {
@@ -139,6 +158,9 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
     abandon,
   };
 }
+
+/** Log lines of one run on their way to Lightning at most; the run's process keeps the rest. */
+const LOG_WINDOW = 2_000;
 
 /**
  * The exit reason of a run that ended outside the engine: `kill` for an error

@@ -3,12 +3,16 @@ import type { ExitReason, RunCompletePayload, RunLogPayload } from '@fleet/light
 import { workerLogPayload } from './run-log.js';
 import { toMicros } from './timestamp.js';
 
-/** `workflow-complete` as `run:complete`, with the final state and, for a single leaf, its dataclip id. */
+/**
+ * `workflow-complete` as `run:complete`, with the final state and, for a single
+ * leaf, its dataclip id; a final state the engine withheld is left out, and so is its id.
+ */
 export function runCompletePayload(
   reason: ExitReason,
   event: EnginePayload<'workflow-complete'>,
   finalDataclipId: string | undefined,
 ): RunCompletePayload {
+  if (event.withheld !== undefined) return { ...reason, timestamp: toMicros(event.time) };
   return {
     ...reason,
     timestamp: toMicros(event.time),

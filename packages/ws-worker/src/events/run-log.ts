@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EnginePayload } from '@fleet/engine-multi';
 import type { LogLevel, RunLogPayload } from '@fleet/lightning-protocol';
 import { nowMicros, toMicros } from './timestamp.js';
@@ -11,9 +12,14 @@ const LEVELS: Record<EnginePayload<'workflow-log'>['level'], LogLevel> = {
   error: 'error',
 };
 
-/** A `workflow-log` event as a `run:log` line, tagged with the step running at the time. */
+/**
+ * A `workflow-log` event as a `run:log` line, tagged with the step running at
+ * the time. Every line gets its own id, so that one delivered twice (sent again
+ * after a reconnect) is stored once.
+ */
 export function runLogPayload(runId: string, event: EnginePayload<'workflow-log'>, stepId: string | undefined): RunLogPayload {
   return {
+    id: randomUUID(),
     run_id: runId,
     message: event.message,
     source: event.source,
@@ -24,6 +30,6 @@ export function runLogPayload(runId: string, event: EnginePayload<'workflow-log'
 }
 
 /** A line the worker itself adds to the run's log. */
-export function workerLogPayload(runId: string, source: string, level: LogLevel, message: string): RunLogPayload {
-  return { run_id: runId, message: [message], source, level, timestamp: nowMicros() };
+export function workerLogPayload(runId: string, source: string, level: LogLevel, message: string, stepId?: string): RunLogPayload {
+  return { id: randomUUID(), run_id: runId, message: [message], source, level, timestamp: nowMicros(), ...(stepId ? { step_id: stepId } : {}) };
 }

@@ -6,7 +6,7 @@ import { runCompletePayload, statusLogs } from './run-complete.js';
 import { runLogPayload, workerLogPayload } from './run-log.js';
 import { runStartPayload, versionsBanner } from './run-start.js';
 import type { RunState } from './run-state.js';
-import { interruptedStepPayload, stepCompletePayload } from './step-complete.js';
+import { interruptedStepPayload, stepCompletePayload, withheldNote } from './step-complete.js';
 import { stepStartPayload } from './step-start.js';
 
 /** Where a run's Lightning events go (the run's outbox). */
@@ -20,6 +20,8 @@ export interface RunRelayOptions {
   sink: RunEventSink;
   workerVersion: string;
   outputDataclips: boolean;
+  /** The run's payload limit, for the note that says an output was withheld. */
+  payloadLimitMb: number;
   onAutoinstall?: (event: AutoinstallEvent) => void;
 }
 
@@ -48,7 +50,7 @@ export function sendCompletion(sink: RunEventSink, runId: string, payload: RunCo
  * run:log, job-complete/job-error → step:complete, workflow-complete/-error →
  * run:complete. Autoinstall events go to metrics only.
  */
-export function createRunRelay({ runId, state, sink, workerVersion, outputDataclips, onAutoinstall }: RunRelayOptions): RunRelay {
+export function createRunRelay({ runId, state, sink, workerVersion, outputDataclips, payloadLimitMb, onAutoinstall }: RunRelayOptions): RunRelay {
   let ended = false;
   let resolveOutcome: (reason: ExitReason) => void = () => undefined;
   const outcome = new Promise<ExitReason>((resolve) => (resolveOutcome = resolve));
@@ -67,8 +69,11 @@ export function createRunRelay({ runId, state, sink, workerVersion, outputDatacl
   };
 
   const stepComplete = (event: EnginePayload<'job-complete'> | EnginePayload<'job-error'>): void => {
-    const payload = stepCompletePayload(state, event, { outputDataclips });
-    if (payload) sink.send('step:complete', payload);
+    const completed = stepCompletePayload(state, event, { runId, outputDataclips });
+    if (!completed) return;
+    const { payload, withheld } = completed;
+    if (withheld) sink.send('run:log', workerLogPayload(runId, 'R/T', 'warn', `${withheldNote(`The output of step ${payload.job_id}`, withheld, payloadLimitMb)}; the steps after it still get it`, payload.step_id));
+    sink.send('step:complete', payload);
   };
 
   // Engine events that come after the run ended (failed from outside) are dropped.
@@ -90,6 +95,10 @@ export function createRunRelay({ runId, state, sink, workerVersion, outputDatacl
     'job-error': whileRunning(stepComplete),
     'workflow-complete': whileRunning((event) => {
       const reason = state.runReason();
+      if (event.withheld !== undefined) {
+        const note = withheldNote("The run's final state", { bytes: event.withheld, over: 'payload limit' }, payloadLimitMb);
+        sink.send('run:log', workerLogPayload(runId, 'R/T', 'warn', note));
+      }
       finish(reason, runCompletePayload(reason, event, state.finalDataclipId()));
     }),
     'workflow-error': whileRunning((event) => fail(workflowErrorReason(event))),

@@ -12,7 +12,8 @@ interface CompletedStep {
   jobId: string;
   next: string[];
   reason: ExitReason;
-  outputDataclipId: string;
+  /** Undefined when the output was withheld: Lightning never stored it. */
+  outputDataclipId: string | undefined;
 }
 
 /**
@@ -41,16 +42,19 @@ export class RunState {
 
   /**
    * Ends the active step (the engine runs one at a time) and hands its output
-   * dataclip to the steps it leads to. Undefined when no step is active.
+   * dataclip to the steps it leads to: a withheld output (no id) feeds them
+   * nothing Lightning knows. Undefined when no step is active.
    */
-  completeStep(next: string[], reason: ExitReason): { step: ActiveStep; outputDataclipId: string } | undefined {
+  completeStep(next: string[], reason: ExitReason, outputDataclipId: string | undefined): ActiveStep | undefined {
     const step = this.active;
     if (!step) return undefined;
     this.active = undefined;
-    const outputDataclipId = randomUUID();
-    for (const target of next) this.inputs.set(target, outputDataclipId);
+    for (const target of next) {
+      if (outputDataclipId) this.inputs.set(target, outputDataclipId);
+      else this.inputs.delete(target);
+    }
     this.completed.push({ jobId: step.jobId, next, reason, outputDataclipId });
-    return { step, outputDataclipId };
+    return step;
   }
 
   /** How the run ended, judged by its leaves. */
@@ -58,7 +62,7 @@ export class RunState {
     return runExitReason(this.leaves().map((step) => step.reason));
   }
 
-  /** The output of the run's only leaf; undefined when several branches ended. */
+  /** The output of the run's only leaf; undefined when several branches ended, or it was withheld. */
   finalDataclipId(): string | undefined {
     const leaves = this.completed.filter((step) => step.next.length === 0);
     return leaves.length === 1 ? leaves[0]?.outputDataclipId : undefined;

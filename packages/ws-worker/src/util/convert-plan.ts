@@ -1,4 +1,4 @@
-import type { EdgeCondition, ExecutionPlan, JobStep, Step, TriggerStep } from '@fleet/engine-multi';
+import type { EdgeCondition, ExecutionPlan, JobLogLevel, JobStep, SanitizePolicy, Step, TriggerStep } from '@fleet/engine-multi';
 import { InvalidPlanError } from '../errors.js';
 import { checkPlan, describeProblem, type LightningEdge, type LightningJob, type LightningRunOptions } from '@fleet/lightning-protocol';
 
@@ -6,8 +6,13 @@ import { checkPlan, describeProblem, type LightningEdge, type LightningJob, type
 export interface RunOptions {
   runTimeoutMs?: number;
   memoryLimitMb?: number;
+  /** Lower the worker's own limits for this run; never raise them. */
+  payloadLimitMb?: number;
+  logPayloadLimitMb?: number;
   /** False: step outputs are not sent back to Lightning (their ids still are). */
   outputDataclips: boolean;
+  jobLogLevel?: JobLogLevel;
+  sanitize?: SanitizePolicy;
 }
 
 export interface ConvertedPlan {
@@ -72,10 +77,15 @@ const edgeCondition = (condition: string | null | undefined): EdgeCondition =>
   !condition || condition === 'always' ? true : { condition };
 
 function runOptions(options: LightningRunOptions): RunOptions {
-  const { run_timeout_ms: timeout, run_memory_limit_mb: memory, output_dataclips: outputs } = options;
+  const { run_timeout_ms: timeout, run_memory_limit_mb: memory, output_dataclips: outputs, job_log_level: jobLogLevel, sanitize } = options;
+  const { payload_limit_mb: payload, log_payload_limit_mb: logPayload } = options;
   return {
     ...(typeof timeout === 'number' ? { runTimeoutMs: Math.round(timeout) } : {}),
     ...(typeof memory === 'number' ? { memoryLimitMb: Math.round(memory) } : {}),
+    ...(typeof payload === 'number' ? { payloadLimitMb: payload } : {}),
+    ...(typeof logPayload === 'number' ? { logPayloadLimitMb: logPayload } : {}),
     outputDataclips: outputs !== false,
+    ...(jobLogLevel ? { jobLogLevel } : {}),
+    ...(sanitize ? { sanitize } : {}),
   };
 }

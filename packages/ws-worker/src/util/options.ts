@@ -106,6 +106,32 @@ export const OPTIONS = {
     default: '500',
     describe: 'Memory limit of one run, in MB',
   },
+  'payload-limit-mb': {
+    env: 'WORKER_MAX_PAYLOAD_MB',
+    default: '10',
+    describe: "A step output or final state over this many MB is not sent to Lightning (DATACLIP_TOO_LARGE); at most 10, to fit Lightning's frame limit",
+  },
+  'log-payload-limit-mb': {
+    env: 'WORKER_MAX_LOG_PAYLOAD_MB',
+    default: '1',
+    describe: 'A log line over this many MB is replaced by a note saying so; at most 10',
+  },
+  'batch-logs': {
+    env: 'WORKER_BATCH_LOGS',
+    envHelp: 'WORKER_BATCH_LOGS=true turns it on',
+    default: false,
+    describe: 'Send log lines in batches (run:batch_logs) rather than one push per line',
+  },
+  'batch-interval': {
+    env: 'WORKER_BATCH_INTERVAL',
+    default: '10',
+    describe: 'With --batch-logs: ms a batch waits for more lines before it is sent',
+  },
+  'batch-limit': {
+    env: 'WORKER_BATCH_LIMIT',
+    default: '50',
+    describe: 'With --batch-logs: most lines in one batch',
+  },
   'state-props-to-remove': {
     env: 'WORKER_STATE_PROPS_TO_REMOVE',
     default: 'configuration,response',

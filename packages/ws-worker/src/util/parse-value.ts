@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { JOB_PERMISSIONS, type JobPermission } from '@fleet/engine-multi';
+import { MAX_PAYLOAD_LIMIT_MB } from '@fleet/lightning-protocol';
 import { parseSpecifier } from '@fleet/repo';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,17 @@ const integerIn =
 export const positiveInteger = integerIn(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 
 export const port = integerIn(0, 65535, 'an integer port from 0 to 65535');
+
+export const batchInterval = integerIn(1, 60_000, 'a whole number of ms from 1 to 60000');
+
+export const batchLimit = integerIn(1, 1000, 'a whole number of lines from 1 to 1000');
+
+/** A payload limit in MB: Lightning refuses frames over 11,000,000 bytes, so no more than MAX_PAYLOAD_LIMIT_MB. */
+export function payloadLimitMb(raw: string): number {
+  const value = Number(raw);
+  if (!DECIMAL.test(raw) || !(value > 0) || value > MAX_PAYLOAD_LIMIT_MB) throw new InvalidValue(`a number of MB above 0 and at most ${MAX_PAYLOAD_LIMIT_MB}`);
+  return value;
+}
 
 /** Plain decimal seconds to whole ms; undefined for anything else. */
 const toMs = (raw: string): number | undefined => (DECIMAL.test(raw) ? Math.round(Number(raw) * 1000) : undefined);

@@ -3,6 +3,8 @@ import { ConfigError } from './config-error.js';
 import type { OptionSource } from './option-source.js';
 import {
   backoff,
+  batchInterval,
+  batchLimit,
   commaList,
   directory,
   envBoolean,
@@ -10,6 +12,7 @@ import {
   jobPermissions,
   logLevel,
   nonEmpty,
+  payloadLimitMb,
   port,
   positiveInteger,
   positiveSecondsAsMs,
@@ -48,6 +51,13 @@ export interface WorkerConfig {
   runTimeoutMs: number;
   memoryLimitMb: number;
   statePropsToRemove: string[];
+  /** Runs' plans may lower these, never raise them. */
+  payloadLimitMb: number;
+  logPayloadLimitMb: number;
+  /** False: one push per log line. */
+  batchLogs: boolean;
+  batchIntervalMs: number;
+  batchLimit: number;
   backoff: { minMs: number; maxMs: number };
   messageTimeoutMs: number;
   claimTimeoutMs: number;
@@ -77,6 +87,11 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     runTimeoutMs: options.value('max-run-duration-seconds', positiveSecondsAsMs),
     memoryLimitMb: options.value('run-memory', positiveInteger),
     statePropsToRemove: options.value('state-props-to-remove', commaList),
+    payloadLimitMb: options.value('payload-limit-mb', payloadLimitMb),
+    logPayloadLimitMb: options.value('log-payload-limit-mb', payloadLimitMb),
+    batchLogs: options.toggle('batch-logs', envBoolean),
+    batchIntervalMs: options.value('batch-interval', batchInterval),
+    batchLimit: options.value('batch-limit', batchLimit),
     backoff: options.value('backoff', backoff),
     messageTimeoutMs: options.value('message-timeout', positiveSecondsAsMs),
     claimTimeoutMs: options.value('claim-timeout', positiveSecondsAsMs),

@@ -30,6 +30,11 @@ export class FakeChannel implements JoinedChannel {
     firstJoin.catch(() => undefined);
   }
 
+  /** The payloads of every push of one event, in order. */
+  payloads(event: string): Array<Record<string, unknown>> {
+    return this.sent.filter((sent) => sent.event === event).map((sent) => sent.payload);
+  }
+
   get joined(): boolean {
     return this.isJoined;
   }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
-import { createEngine, type Engine } from '../src/index.js';
+import { fixtures } from '@fleet/local-registry';
 import { final, planOf, runPlan, type RunEvent } from './helpers/run-plan.js';
+import { sharedEngine } from './helpers/shared-engine.js';
 
 // Every attack of a hostile job author that worked against pooled run
 // processes, through a real engine with real adaptors. Escapes that Node cannot
@@ -17,34 +17,12 @@ const HOST = fixtures.languageHost;
 const JOBS = fixtures.languageJobs;
 const SECRET = 'worker-secret-do-not-leak';
 
-let registry: LocalRegistry;
-let engine: Engine;
-let root: string;
-
-test.before(async () => {
-  registry = await startRegistry();
-  Object.assign(process.env, registry.env, { WORKER_SECRET: SECRET, FLEET_TEST_ALLOWED: 'visible' });
-  root = await mkdtemp(path.join(os.tmpdir(), 'fleet-isolation-'));
-  engine = createEngine({
-    repoDir: path.join(root, 'repo'),
-    cacheDir: path.join(root, 'cache'),
-    whitelist: [/^@fleet-fixtures\//],
-    capacity: 2,
-    runTimeoutMs: 20_000,
-    jobEnv: ['FLEET_TEST_ALLOWED'],
-  });
-});
-
-test.after.always(async () => {
-  await engine?.destroy();
-  await registry?.stop();
-  await rm(root, { recursive: true, force: true });
-});
+const engine = sharedEngine({ jobEnv: ['FLEET_TEST_ALLOWED'] }, { WORKER_SECRET: SECRET, FLEET_TEST_ALLOWED: 'visible' });
 
 /** Runs `body` (a function body of `p`, the run process's process) in a job and resolves with what it returned. */
 async function probe(body: string): Promise<unknown> {
   const expression = `fn(s => { const p = hostProcess(); const fs = p.getBuiltinModule('fs'); const attempt = (f) => { try { return f(); } catch (e) { return e.code ?? e.message; } }; return { data: (() => { ${body} })() }; });`;
-  const events = await runPlan(engine, planOf(HOST, [{ id: 'probe', expression }]));
+  const events = await runPlan(engine(), planOf(HOST, [{ id: 'probe', expression }]));
   const done = final(events);
   if (done?.name !== 'workflow-complete') throw new Error(`the probe failed: ${JSON.stringify(done?.payload)}`);
   return (done.payload.state as { data: unknown }).data;
@@ -53,7 +31,7 @@ async function probe(body: string): Promise<unknown> {
 const stringify = (value: unknown): string => JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
 
 const innocent = async (t: import('ava').ExecutionContext, tag: string): Promise<RunEvent[]> => {
-  const events = await runPlan(engine, planOf(JOBS, [{ id: 'a', configuration: 'cred', expression: `fn(s => ({ data: { tag: '${tag}', user: s.configuration.user } }));` }]), undefined, {
+  const events = await runPlan(engine(), planOf(JOBS, [{ id: 'a', configuration: 'cred', expression: `fn(s => ({ data: { tag: '${tag}', user: s.configuration.user } }));` }]), undefined, {
     resolvers: { credential: async () => ({ user: `user-${tag}`, password: 'VictimPassw0rd' }) },
   });
   t.like(final(events), { name: 'workflow-complete', payload: { state: { data: { tag, user: `user-${tag}` } } } }, `innocent run ${tag}`);
@@ -75,7 +53,7 @@ for (const [what, expression] of [
             { id: 'b', expression: 'fn(s => ({ data: { reached: true } }));' },
           ])
         : planOf(JOBS, [{ id: 'a', expression }]);
-    const events = await runPlan(engine, plan);
+    const events = await runPlan(engine(), plan);
     const error = what === 'an edge condition' ? final(events)?.payload : (events.find((event) => event.name === 'job-error')?.payload.error as Record<string, unknown>);
     t.regex(stringify(error), /SecurityError|EvalError|Code generation/);
     t.false(events.some((event) => event.name === 'job-start' && event.payload.jobId === 'b'));
@@ -104,8 +82,7 @@ test.serial('an escaped job cannot run commands, start threads or load native ad
 });
 
 test.serial('an escaped job cannot write into the shared repo, the local cache or anywhere else', async (t) => {
-  const repoDir = path.join(root, 'repo');
-  const cacheDir = path.join(root, 'cache');
+  const { repoDir, cacheDir } = engine().options;
   const scope = path.join(cacheDir, 'node_modules', '@fleet-fixtures');
   const adaptorDir = path.join(scope, (await readdir(scope)).find((name) => name.startsWith('language-host'))!);
   const targets = { repo: path.join(repoDir, 'adaptors', 'backdoor.js'), adaptor: path.join(adaptorDir, 'index.js'), tmp: path.join(os.tmpdir(), `fleet-backdoor-${process.pid}`) };
@@ -121,7 +98,7 @@ test.serial('an escaped job cannot signal the worker; ending its own process end
   const seen = await probe("return { kill: attempt(() => p.kill(p.ppid, 'SIGKILL')), killSelf: attempt(() => p.kill(p.pid, 'SIGTERM')) };");
   t.deepEqual(seen, { kill: 'Run processes may not send signals', killSelf: 'Run processes may not send signals' });
   for (const expression of ['fn(s => hostProcess().exit(1));', 'fn(s => hostProcess().abort());', 'fn(s => hostProcess().reallyExit(9));']) {
-    const events = await runPlan(engine, planOf(HOST, [{ id: 'a', expression }]));
+    const events = await runPlan(engine(), planOf(HOST, [{ id: 'a', expression }]));
     t.like(final(events), { name: 'workflow-error', payload: { type: 'ExitError' } }, expression);
   }
   t.is(process.exitCode, undefined);
@@ -130,7 +107,7 @@ test.serial('an escaped job cannot signal the worker; ending its own process end
 
 test.serial("a message listener left by one run never sees the next run's credential", async (t) => {
   const spy = "fn(s => { const p = hostProcess(); p.on('message', (m) => { p.stolen = (p.stolen ?? '') + JSON.stringify(m); }); return s; });";
-  t.like(final(await runPlan(engine, planOf(HOST, [{ id: 'spy', expression: spy }]))), { name: 'workflow-complete' });
+  t.like(final(await runPlan(engine(), planOf(HOST, [{ id: 'spy', expression: spy }]))), { name: 'workflow-complete' });
   const victim = await innocent(t, 'victim');
   t.false(stringify(victim).includes('VictimPassw0rd'), 'the credential is removed from the output');
   t.deepEqual(await probe('return { stolen: p.stolen ?? null };'), { stolen: null });
@@ -146,7 +123,7 @@ test.serial("prototype pollution and stashed values of one run reach no other ru
     Object.getPrototypeOf(Buffer).stash = 'VictimPassw0rd';
     return s;
   });`;
-  await runPlan(engine, planOf(HOST, [{ id: 'attack', expression: attack }]));
+  await runPlan(engine(), planOf(HOST, [{ id: 'attack', expression: attack }]));
   for (let i = 0; i < 5; i++) await innocent(t, `after-pollution-${i}`);
   const seen = await probe("let proto = p; while (Object.getPrototypeOf(proto)) proto = Object.getPrototypeOf(proto); return { polluted: proto.polluted ?? null, get: proto.get ?? null, stash: Object.getPrototypeOf(Buffer).stash ?? null, state: ({}).pollutedToo ?? null };");
   t.deepEqual(seen, { polluted: null, get: null, stash: null, state: null });
@@ -154,8 +131,8 @@ test.serial("prototype pollution and stashed values of one run reach no other ru
 
 test.serial("a timer left by one run writes nothing into the next run's log, and a late throw harms no run", async (t) => {
   const leave = "fn(s => { setInterval(() => console.log('run A is still here'), 5); setTimeout(() => { throw new Error('late'); }, 30); return s; });";
-  t.like(final(await runPlan(engine, planOf(JOBS, [{ id: 'a', expression: leave }]))), { name: 'workflow-complete' });
-  const next = await runPlan(engine, planOf(JOBS, [{ id: 'b', expression: 'fn(s => new Promise((resolve) => setTimeout(() => resolve({ data: { waited: true } }), 200)));' }]));
+  t.like(final(await runPlan(engine(), planOf(JOBS, [{ id: 'a', expression: leave }]))), { name: 'workflow-complete' });
+  const next = await runPlan(engine(), planOf(JOBS, [{ id: 'b', expression: 'fn(s => new Promise((resolve) => setTimeout(() => resolve({ data: { waited: true } }), 200)));' }]));
   t.like(final(next), { name: 'workflow-complete', payload: { state: { data: { waited: true } } } });
   t.false(stringify(next).includes('still here'));
 });
@@ -165,7 +142,7 @@ for (const [what, expression, message] of [
   ['a forgotten rejected promise', "fn(s => { Promise.reject(new Error('forgotten')); return new Promise((resolve) => setTimeout(() => resolve(s), 2000)); });", /Unhandled promise rejection in job code: .*forgotten/],
 ] as const) {
   test.serial(`${what} ends only its own run, and says so in its log`, async (t) => {
-    const events = await runPlan(engine, planOf(JOBS, [{ id: 'a', expression }]));
+    const events = await runPlan(engine(), planOf(JOBS, [{ id: 'a', expression }]));
     t.like(final(events), { name: 'workflow-error', payload: { severity: 'crash' } });
     t.regex(String(final(events)?.payload.message), message);
     const logged = events.filter((event) => event.name === 'workflow-log').map((event) => stringify(event.payload));
@@ -174,9 +151,9 @@ for (const [what, expression, message] of [
   });
 }
 
-test.serial("a run's process that writes junk to the engine's channel ends only its run, as a ProtocolError", async (t) => {
+test.serial("a run's process that writes junk to the engine()'s channel ends only its run, as a ProtocolError", async (t) => {
   const expression = "fn(s => { hostProcess().send({ type: 'event', event: { type: 'job-complete', jobId: 'x', next: 5 } }); return new Promise((resolve) => setTimeout(() => resolve(s), 2000)); });";
-  const events = await runPlan(engine, planOf(HOST, [{ id: 'a', expression }]));
+  const events = await runPlan(engine(), planOf(HOST, [{ id: 'a', expression }]));
   t.like(final(events), { name: 'workflow-error', payload: { type: 'ProtocolError', severity: 'crash' } });
   t.regex(String(final(events)?.payload.message), /malformed message.*next/s);
   t.false(events.some((event) => event.name === 'job-complete'));

@@ -2,7 +2,7 @@ import test from 'ava';
 import { InvalidOptionsError, InvalidPlanError, MockClosedError, RunNotFoundError, RunTimeoutError } from '../src/errors.js';
 import { createLightningMock } from '../src/index.js';
 import { claimAndJoin, connect, startMock } from './helpers/mock.js';
-import { oneJobPlan } from './helpers/plans.js';
+import { oneJobPlan } from '@fleet/lightning-protocol/fixtures';
 import { runComplete } from './helpers/run-events.js';
 
 test('enqueueRun returns the plan id, or a new one, and queues the run', async (t) => {

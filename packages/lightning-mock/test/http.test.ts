@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { LightningMock } from '../src/index.js';
 import { claimAndJoin, connect, startMock } from './helpers/mock.js';
-import { twoJobPlan } from './helpers/plans.js';
+import { twoJobPlan } from '@fleet/lightning-protocol/fixtures';
 import { runComplete } from './helpers/run-events.js';
 
 async function call(mock: LightningMock, method: string, path: string, body?: string): Promise<{ status: number; body: any }> {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { ClaimedRun } from '../src/types.js';
 import { claimOne, connect, startMock } from './helpers/mock.js';
-import { oneJobPlan } from './helpers/plans.js';
+import { oneJobPlan } from '@fleet/lightning-protocol/fixtures';
 
 const runsOf = (response: unknown): ClaimedRun[] => (response as { runs: ClaimedRun[] }).runs;
 

@@ -4,7 +4,7 @@ import { jwtVerify } from 'jose';
 import { generateRunKeys } from '../src/keys.js';
 import { jsonFromBytes } from './helpers/phoenix-client.js';
 import { claimAndJoin, claimOne, connect, startMock } from './helpers/mock.js';
-import { oneJobPlan, twoJobPlan } from './helpers/plans.js';
+import { oneJobPlan, twoJobPlan } from '@fleet/lightning-protocol/fixtures';
 import { runComplete, runLog, runStart, stepComplete, stepStart } from './helpers/run-events.js';
 import { workerToken } from './helpers/worker-token.js';
 

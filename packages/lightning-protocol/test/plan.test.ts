@@ -1,6 +1,9 @@
 import test from 'ava';
 import { checkPlan, describeProblem } from '../src/index.js';
-import { oneJobPlan, twoJobPlan } from './helpers/plans.js';
+import { oneJobPlan as oneJob, twoJobPlan as twoJob } from '../src/fixtures.js';
+
+const oneJobPlan = (overrides: Record<string, unknown> = {}) => oneJob({ id: 'r1', ...overrides });
+const twoJobPlan = (overrides: Record<string, unknown> = {}) => twoJob({ id: 'r1', ...overrides });
 
 const problemsOf = (plan: unknown): string[] => {
   const checked = checkPlan(plan);

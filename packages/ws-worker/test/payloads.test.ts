@@ -1,26 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import type { RunDetails } from '@fleet/lightning-mock';
-import type { LocalRegistry } from '@fleet/local-registry';
 import { cleanEnv, startCli } from './helpers/run-cli.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
-import { eventually, JOBS, jobPlan, SECRET, sharedRepo, startMock, startTestWorker, useRegistry, workerConfig } from './helpers/stack.js';
+import { eventually, JOBS, jobPlan, SECRET, startMock, startTestWorker, useRegistryAndRepo, workerConfig } from './helpers/stack.js';
 
 // Lightning's limits through the whole worker and the mock: real run
 // processes, real adaptors from the local registry.
 
-let registry: LocalRegistry;
-let repo: Awaited<ReturnType<typeof sharedRepo>>;
-
-test.before(async () => {
-  registry = await useRegistry();
-  repo = await sharedRepo();
-});
-
-test.after.always(async () => {
-  await registry?.stop();
-  await repo?.remove();
-});
+const repo = useRegistryAndRepo();
 
 const MB = 1024 * 1024;
 

@@ -1,16 +1,15 @@
 import test from 'ava';
 import { generateRunKeys } from '@fleet/lightning-mock';
-import { fixtures, type LocalRegistry } from '@fleet/local-registry';
+import { fixtures } from '@fleet/local-registry';
 import { TcpProxy } from './helpers/tcp-proxy.js';
 import {
   eventNames,
   eventually,
   jobPlan,
   nextEvent,
-  sharedRepo,
   startMock,
   startTestWorker,
-  useRegistry,
+  useRegistryAndRepo,
   waitingJob,
   workerConfig,
 } from './helpers/stack.js';
@@ -19,18 +18,7 @@ import {
 // real engine) against the Lightning mock, with adaptors installed from the
 // local registry into one repo directory shared by the file's tests.
 
-let registry: LocalRegistry;
-let repo: Awaited<ReturnType<typeof sharedRepo>>;
-
-test.before(async () => {
-  registry = await useRegistry();
-  repo = await sharedRepo();
-});
-
-test.after.always(async () => {
-  await registry?.stop();
-  await repo?.remove();
-});
+const repo = useRegistryAndRepo();
 
 const messagesOf = (run: { logs: Array<{ message: unknown[] }> }): string[] => run.logs.flatMap((line) => line.message.map(String));
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createLightningMock, type LightningMock, type LightningMockOptions, type RunDetails } from '@fleet/lightning-mock';
 import { fixtures, startRegistry, type LocalRegistry } from '@fleet/local-registry';
 import { startWorker, type WorkerHandle, type WorkerOverrides } from '../../src/start.js';
@@ -20,6 +20,29 @@ export async function useRegistry(): Promise<LocalRegistry> {
   const registry = await startRegistry();
   Object.assign(process.env, registry.env);
   return registry;
+}
+
+/**
+ * For a whole test file: the local registry, and one repo directory its workers
+ * share (so each adaptor installs once per file); both gone after the file.
+ */
+export function useRegistryAndRepo(): { readonly dir: string } {
+  let registry: LocalRegistry | undefined;
+  let repo: Awaited<ReturnType<typeof sharedRepo>> | undefined;
+  test.before(async () => {
+    registry = await useRegistry();
+    repo = await sharedRepo();
+  });
+  test.after.always(async () => {
+    await registry?.stop();
+    await repo?.remove();
+  });
+  return {
+    get dir() {
+      if (!repo) throw new Error('The shared repo is used before test.before ran');
+      return repo.dir;
+    },
+  };
 }
 
 /** A repo directory shared by a test file's workers, so each adaptor installs once per file. */

@@ -1,6 +1,9 @@
+// Valid plans as Lightning sends them, for the tests of anything that speaks
+// the protocol: override fields to break one. They carry no id, so that a
+// mock may give each its own.
+
 /** A trigger and two jobs, a → b on success; job a uses credential c1. */
 export const twoJobPlan = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  id: 'r1',
   starting_node_id: 't',
   triggers: [{ id: 't', type: 'webhook' }],
   jobs: [
@@ -16,7 +19,6 @@ export const twoJobPlan = (overrides: Record<string, unknown> = {}): Record<stri
 
 /** The smallest valid plan: one job. */
 export const oneJobPlan = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  id: 'r1',
   jobs: [{ id: 'only', adaptor: '@openfn/language-common@1.0.0', body: 'fn(s => s)' }],
   ...overrides,
 });

@@ -63,6 +63,22 @@ test.serial(`12 MB and 110 MB outputs are withheld as DATACLIP_TOO_LARGE, their 
   t.true(peak < WORKER_PEAK_RSS_BOUND_MB, `the worker peaked at ${peak.toFixed(0)} MB`);
 });
 
+test.serial("a plan's payload_limit_mb lowers the worker's limit for its run and never raises it", async (t) => {
+  const mock = await startMock(t);
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { capacity: 2 }));
+  const output = (mb: number) => `fn(s => ({ data: "y".repeat(${mb} * 1024 * 1024) }));`;
+  const ids = [
+    mock.enqueueRun(jobPlan(output(1), { options: { payload_limit_mb: 0.5 } })),
+    mock.enqueueRun(jobPlan(output(11), { options: { payload_limit_mb: 50 } })),
+  ];
+  const [lowered, capped] = await mock.waitForAll(ids, { timeoutMs: 60_000 });
+  for (const [run, limit] of [[lowered!, 0.5], [capped!, 10]] as const) {
+    t.is(run.status, 'success');
+    t.is(stepCompletes(run)[0]?.output_dataclip_error, 'DATACLIP_TOO_LARGE');
+    t.true(runtimeLines(run).some((line) => line.includes(`over the payload limit of ${limit} MB`)));
+  }
+});
+
 test.serial('a 2 MB log line reaches Lightning as a line saying it was redacted, and the lines around it arrive', async (t) => {
   const mock = await startMock(t);
   await startTestWorker(t, workerConfig(mock.url, repo.dir));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FRAME_LIMIT_BYTES, frameBytes, type BatchLogLine, type RunEventName, type RunEvents, type RunLogPayload } from '@fleet/lightning-protocol';
 import type { Logger } from 'pino';
+import { workerLogPayload } from '../events/run-log.js';
 import type { JoinedChannel } from './channel.js';
 import { deliver } from './deliver.js';
 
@@ -91,7 +92,7 @@ export function createOutbox(channel: JoinedChannel, options: OutboxOptions): Ou
     const text = `${dropped} log line${dropped === 1 ? '' : 's'} dropped: the run wrote them faster than Lightning took them, with ${logs} lines (${mb(logBytes)}) already waiting to be sent`;
     logger.warn(`Run ${runId}: ${text}`);
     dropped = 0;
-    const line: RunLogPayload = { id: randomUUID(), run_id: runId, message: [text], source: 'R/T', level: 'warn', timestamp: String(BigInt(Date.now()) * 1000n) };
+    const line = workerLogPayload(runId, 'R/T', 'warn', text);
     enqueue({ event: 'run:log', payload: line, bytes: Buffer.byteLength(JSON.stringify(line)) });
   };
 

@@ -306,8 +306,18 @@ function resolveOptions(options: EngineOptions) {
 
 const BYTES_PER_MB = 1024 * 1024;
 
-/** The limits a run's process applies to what it reports; throws RangeError for a bad one. */
-function runLimits({ payloadLimitMb, logPayloadLimitMb, jobLogLevel = 'debug', sanitize = 'none' }: ExecuteOptions): RunLimits {
+// Node fires a timer past this at once: such a timeout would kill the run at its start.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * The limits a run's process applies to what it reports; throws RangeError for
+ * a bad one, or for a run timeout or memory limit that is not a positive integer
+ * (a timeout also no longer than a timer holds).
+ */
+function runLimits({ payloadLimitMb, logPayloadLimitMb, jobLogLevel = 'debug', sanitize = 'none', runTimeoutMs, memoryLimitMb }: ExecuteOptions): RunLimits {
+  for (const [name, value, max] of [['runTimeoutMs', runTimeoutMs, MAX_TIMEOUT_MS], ['memoryLimitMb', memoryLimitMb, Number.MAX_SAFE_INTEGER]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) throw new RangeError(`${name} must be a whole number from 1 to ${max}; got ${value}`);
+  }
   const bytes = (name: string, mb: number | undefined): number => {
     if (mb === undefined) return Number.MAX_SAFE_INTEGER;
     if (!(Number.isFinite(mb) && mb >= 0)) throw new RangeError(`${name} must be a number of MB, 0 or more; got ${mb}`);

@@ -40,7 +40,7 @@ test.serial('lazy state and .then on an operation work', async (t) => {
   t.like(final(events)?.payload, { state: { data: { x: 42 }, then: true } });
 });
 
-test.serial('credentials are fetched by the engine(), given to the job and removed from its output', async (t) => {
+test.serial('credentials are fetched by the engine, given to the job and removed from its output', async (t) => {
   const seen: string[] = [];
   const plan = planOf(JOBS, [{ id: 'a', configuration: 'cred-1', expression: 'fn(s => ({ ...s, data: { user: s.configuration.user } }));' }]);
   const events = await runPlan(engine(), plan, undefined, {
@@ -95,7 +95,7 @@ test.serial('adaptor code that calls process.exit ends the run with an ExitError
   t.regex(String(final(events)?.payload.message), /exit code 3/);
 });
 
-test.serial('after all that the engine() keeps serving, each run in a process of its own', async (t) => {
+test.serial('after all that the engine keeps serving, each run in a process of its own', async (t) => {
   const runs = [];
   for (let i = 0; i < 3; i++) runs.push(await runPlan(engine(), planOf(JOBS, [{ id: 'a', expression: `log('adaptor says ${i}');\nfn(s => { console.log('job says', ${i}); return { ...s, i: ${i} }; });` }])));
   for (const [i, events] of runs.entries()) {

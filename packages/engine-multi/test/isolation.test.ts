@@ -151,7 +151,7 @@ for (const [what, expression, message] of [
   });
 }
 
-test.serial("a run's process that writes junk to the engine()'s channel ends only its run, as a ProtocolError", async (t) => {
+test.serial("a run's process that writes junk to the engine's channel ends only its run, as a ProtocolError", async (t) => {
   const expression = "fn(s => { hostProcess().send({ type: 'event', event: { type: 'job-complete', jobId: 'x', next: 5 } }); return new Promise((resolve) => setTimeout(() => resolve(s), 2000)); });";
   const events = await runPlan(engine(), planOf(HOST, [{ id: 'a', expression }]));
   t.like(final(events), { name: 'workflow-error', payload: { type: 'ProtocolError', severity: 'crash' } });

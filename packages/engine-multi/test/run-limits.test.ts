@@ -64,6 +64,7 @@ test('a bad limit is refused when the run is started', (t) => {
   const plan = planOf(JOBS, [{ id: 'a', expression: 'fn(s => s);' }]);
   t.throws(() => engine().execute(plan, {}, { payloadLimitMb: -1 }), { instanceOf: RangeError, message: /payloadLimitMb must be a number of MB/ });
   t.throws(() => engine().execute(plan, {}, { jobLogLevel: 'loud' as never }), { instanceOf: RangeError, message: /jobLogLevel takes/ });
+  t.throws(() => engine().execute(plan, {}, { runTimeoutMs: 3_000_000_000 }), { instanceOf: RangeError, message: /runTimeoutMs must be a whole number from 1 to 2147483647/ });
 });
 
 test('log lines past the window wait in the run process, in order with the events after them, until granted', async (t) => {

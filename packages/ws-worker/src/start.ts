@@ -63,7 +63,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     engine,
     verifyToken: config.lightningPublicKey ? runTokenVerifier(config.lightningPublicKey) : undefined,
     messageTimeoutMs: config.messageTimeoutMs,
-    limits: { payloadLimitMb: config.payloadLimitMb, logPayloadLimitMb: config.logPayloadLimitMb },
+    limits: { memoryLimitMb: config.memoryLimitMb, payloadLimitMb: config.payloadLimitMb, logPayloadLimitMb: config.logPayloadLimitMb },
     batchLogs: config.batchLogs ? { intervalMs: config.batchIntervalMs, limit: config.batchLimit } : undefined,
     workerVersion,
     metrics,

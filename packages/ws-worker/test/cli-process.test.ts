@@ -28,7 +28,7 @@ test('--help exits 0 and lists every option with its env var', async (t) => {
 
 test('a bad flag value exits 2 with one line on stderr', async (t) => {
   const result = await runCli(['--capacity', 'abc'], cleanEnv({ WORKER_SECRET: SECRET }));
-  assertOneLineError(t, result, 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer');
+  assertOneLineError(t, result, 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a whole number of runs from 1 to 100');
 });
 
 test('a bad env value exits 2 with one line on stderr', async (t) => {

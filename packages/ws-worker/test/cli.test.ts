@@ -259,7 +259,7 @@ const BACKOFF = '"min/max" seconds with 0 < min <= max';
 const URL_EXPECTED = 'a ws:// or wss:// URL';
 
 const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = [
-  { argv: ['--capacity', 'abc'], message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
+  { argv: ['--capacity', 'abc'], message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a whole number of runs from 1 to 100' },
   {
     argv: ['--payload-limit-mb', '20'],
     message: 'Invalid --payload-limit-mb (WORKER_MAX_PAYLOAD_MB): "20" is not a number of MB above 0 and at most 10',
@@ -271,13 +271,14 @@ const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = 
     message: 'Invalid --job-allow (WORKER_JOB_ALLOW): "network" is not one of child-process, worker, addons, code-generation',
   },
   { argv: [], env: { WORKER_JOB_ENV: 'PATH,NOT-A-NAME' }, message: 'Invalid --job-env (WORKER_JOB_ENV): "NOT-A-NAME" is not an environment variable name' },
-  { argv: [], env: { WORKER_CAPACITY: 'abc' }, message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a positive integer' },
-  { argv: ['--capacity', '1.5'], message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a positive integer' },
-  { argv: [], env: { WORKER_CAPACITY: '1.5' }, message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a positive integer' },
-  { argv: ['--capacity', '0'], message: 'Invalid --capacity (WORKER_CAPACITY): "0" is not a positive integer' },
-  { argv: ['--capacity', '-1'], message: 'Invalid --capacity (WORKER_CAPACITY): "-1" is not a positive integer' },
-  { argv: ['--capacity', '1e3'], message: 'Invalid --capacity (WORKER_CAPACITY): "1e3" is not a positive integer' },
-  { argv: ['--capacity'], message: 'Invalid --capacity (WORKER_CAPACITY): "" is not a positive integer' },
+  { argv: [], env: { WORKER_CAPACITY: 'abc' }, message: 'Invalid --capacity (WORKER_CAPACITY): "abc" is not a whole number of runs from 1 to 100' },
+  { argv: ['--capacity', '1.5'], message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a whole number of runs from 1 to 100' },
+  { argv: [], env: { WORKER_CAPACITY: '1.5' }, message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a whole number of runs from 1 to 100' },
+  { argv: ['--capacity', '0'], message: 'Invalid --capacity (WORKER_CAPACITY): "0" is not a whole number of runs from 1 to 100' },
+  { argv: ['--capacity', '-1'], message: 'Invalid --capacity (WORKER_CAPACITY): "-1" is not a whole number of runs from 1 to 100' },
+  { argv: ['--capacity', '100000'], message: 'Invalid --capacity (WORKER_CAPACITY): "100000" is not a whole number of runs from 1 to 100' },
+  { argv: ['--capacity', '1e3'], message: 'Invalid --capacity (WORKER_CAPACITY): "1e3" is not a whole number of runs from 1 to 100' },
+  { argv: ['--capacity'], message: 'Invalid --capacity (WORKER_CAPACITY): "" is not a whole number of runs from 1 to 100' },
   { argv: ['--run-memory', '512MB'], message: 'Invalid --run-memory (WORKER_MAX_RUN_MEMORY_MB): "512MB" is not a positive integer' },
   { argv: ['--port', '70000'], message: 'Invalid --port (WORKER_PORT): "70000" is not an integer port from 0 to 65535' },
   { argv: [], env: { WORKER_PORT: 'http' }, message: 'Invalid --port (WORKER_PORT): "http" is not an integer port from 0 to 65535' },

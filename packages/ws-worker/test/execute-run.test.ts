@@ -70,7 +70,7 @@ async function runWith(channel: FakeChannel, options: { verifyToken?: () => Prom
       engine: engine as unknown as ExecuteRunModule.RunDeps['engine'],
       verifyToken: options.verifyToken,
       messageTimeoutMs: 1000,
-      limits: { payloadLimitMb: 10, logPayloadLimitMb: 1 },
+      limits: { memoryLimitMb: 500, payloadLimitMb: 10, logPayloadLimitMb: 1 },
       batchLogs: undefined,
       workerVersion: '0.0.0',
       metrics: { runCompleted: (result) => void results.push(result), autoinstall: () => undefined },
@@ -158,6 +158,14 @@ test('a good run: the engine gets the converted plan, the decoded input and a cr
   t.like(complete(), { reason: 'success', final_state: { data: {} } });
   t.true(left());
   t.deepEqual(results, ['success']);
+});
+
+test("a plan's memory limit is capped by the worker's, and a timeout past what a timer holds by that", async (t) => {
+  const options = { run_memory_limit_mb: 1200, run_timeout_ms: 3_000_000_000 };
+  const channel = new FakeChannel(lightning({ 'fetch:plan': async () => lightningPlan({ options }) }));
+  const { engine } = await runWith(channel);
+  await settle();
+  t.like(engine.executed[0]?.options, { memoryLimitMb: 500, runTimeoutMs: 2 ** 31 - 1 });
 });
 
 test('an engine that refuses the plan outright ends the run with an exception', async (t) => {

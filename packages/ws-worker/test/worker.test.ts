@@ -4,6 +4,7 @@ import { fixtures } from '@fleet/local-registry';
 import { TcpProxy } from './helpers/tcp-proxy.js';
 import {
   eventNames,
+  JOBS,
   eventually,
   jobPlan,
   nextEvent,
@@ -183,4 +184,23 @@ test.serial('realm escapes are refused, an escaped job finds no secret and canno
   t.like(died, { status: 'crashed', errorType: 'ExitError' });
   t.like(innocentAfter, { status: 'success', finalState: { data: { who: 'after' } } });
   t.is((await fetch(`${worker.url}/livez`)).status, 200);
+});
+
+test.serial('steps named __proto__ and constructor run like any other, and the run succeeds', async (t) => {
+  const mock = await startMock(t);
+  await startTestWorker(t, workerConfig(mock.url, repo.dir));
+  const id = mock.enqueueRun({
+    jobs: [
+      { id: '__proto__', adaptor: JOBS, body: 'fn(s => ({ data: { first: true } }));' },
+      { id: 'constructor', adaptor: JOBS, body: 'fn(s => ({ data: { ...s.data, second: true } }));' },
+    ],
+    edges: [{ id: 'e', source_job_id: '__proto__', target_job_id: 'constructor', condition: 'on_job_success' }],
+  });
+  const run = await mock.waitForRun(id, { timeoutMs: 60_000 });
+  t.is(run.status, 'success', JSON.stringify(run.errorMessage));
+  t.deepEqual(
+    run.events.filter((event) => event.event === 'step:complete').map((event) => (event.payload as { job_id: string }).job_id),
+    ['__proto__', 'constructor'],
+  );
+  t.deepEqual(run.finalState, { data: { first: true, second: true } });
 });

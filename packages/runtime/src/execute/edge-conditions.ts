@@ -17,8 +17,9 @@ interface Edge {
 /** The outgoing edges of every step, by step id. */
 export type Edges = Map<string, Edge[]>;
 
+// Own keys only: a step called `constructor` has not failed because every object has one.
 const hasError = (state: unknown, stepId: string): boolean =>
-  isRecord(state) && isRecord(state.errors) && state.errors[stepId] !== undefined;
+  isRecord(state) && isRecord(state.errors) && Object.hasOwn(state.errors, stepId) && state.errors[stepId] !== undefined;
 
 const NAMED_CONDITIONS: Record<string, Condition> = {
   always: () => true,

@@ -19,7 +19,7 @@ export interface RunDeps {
   verifyToken: VerifyRunToken | undefined;
   messageTimeoutMs: number;
   /** The worker's own limits: a run's plan may lower them, never raise them. */
-  limits: { payloadLimitMb: number; logPayloadLimitMb: number };
+  limits: { memoryLimitMb: number; payloadLimitMb: number; logPayloadLimitMb: number };
   /** How log lines travel: undefined, one push each. */
   batchLogs: BatchLogs | undefined;
   workerVersion: string;
@@ -75,6 +75,10 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
     if (plan.id !== id) throw new InvalidPlanError([`id ${plan.id} is not the id of the claimed run ${id}`]);
     const input = dataclipId === undefined ? undefined : await channel.fetchDataclip(dataclipId);
     stopped.signal.throwIfAborted();
+    const memoryLimitMb = Math.min(deps.limits.memoryLimitMb, options.memoryLimitMb ?? Infinity);
+    if (options.memoryLimitMb !== undefined && options.memoryLimitMb > memoryLimitMb) {
+      logger.warn(`Run ${id} asks for ${options.memoryLimitMb} MB of memory; this worker gives a run at most ${memoryLimitMb} MB (--run-memory)`);
+    }
     const payloadLimitMb = Math.min(deps.limits.payloadLimitMb, options.payloadLimitMb ?? Infinity);
     const logPayloadLimitMb = Math.min(deps.limits.logPayloadLimitMb, options.logPayloadLimitMb ?? Infinity);
     const relay = createRunRelay({
@@ -91,7 +95,7 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
     try {
       deps.engine.execute(plan, input, {
         ...(options.runTimeoutMs ? { runTimeoutMs: options.runTimeoutMs } : {}),
-        ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
+        memoryLimitMb,
         payloadLimitMb,
         logPayloadLimitMb,
         logWindow: LOG_WINDOW,

@@ -27,7 +27,9 @@ export function stepExitReason(jobId: string, state: unknown, error?: EngineErro
     const reason = isReason(error.severity) ? error.severity : 'crash';
     return exitReason(reason, error.subtype ?? error.name ?? error.type, error.message);
   }
-  const recorded = errorsOf(state)[jobId] ?? error;
+  const errors = errorsOf(state);
+  // Own keys only: a step called `constructor` has not failed because every object has one.
+  const recorded = (Object.hasOwn(errors, jobId) ? errors[jobId] : undefined) ?? error;
   return recorded ? exitReason('fail', recorded.name ?? recorded.type, recorded.message) : SUCCESS;
 }
 

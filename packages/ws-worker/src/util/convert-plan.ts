@@ -1,5 +1,6 @@
 import type { EdgeCondition, ExecutionPlan, JobLogLevel, JobStep, SanitizePolicy, Step, TriggerStep } from '@fleet/engine-multi';
 import { InvalidPlanError } from '../errors.js';
+import { MAX_TIMER_MS } from './parse-value.js';
 import { checkPlan, describeProblem, type LightningEdge, type LightningJob, type LightningRunOptions } from '@fleet/lightning-protocol';
 
 /** Per-run settings from the plan's `options`. */
@@ -68,8 +69,8 @@ function jobStep({ id, name, body, adaptor, credential, credential_id, state }: 
 function withNext<S extends Step>(step: S, edges: LightningEdge[], source: 'source_job_id' | 'source_trigger_id'): S {
   const outgoing = edges.filter((edge) => edge[source] === step.id);
   if (outgoing.length === 0) return step;
-  const next: Record<string, EdgeCondition> = {};
-  for (const edge of outgoing) next[edge.target_job_id] = edgeCondition(edge.condition);
+  // fromEntries defines own keys: assigning next["__proto__"] would set the object's prototype instead.
+  const next: Record<string, EdgeCondition> = Object.fromEntries(outgoing.map((edge) => [edge.target_job_id, edgeCondition(edge.condition)]));
   return { ...step, next };
 }
 
@@ -80,7 +81,8 @@ function runOptions(options: LightningRunOptions): RunOptions {
   const { run_timeout_ms: timeout, run_memory_limit_mb: memory, output_dataclips: outputs, job_log_level: jobLogLevel, sanitize } = options;
   const { payload_limit_mb: payload, log_payload_limit_mb: logPayload } = options;
   return {
-    ...(typeof timeout === 'number' ? { runTimeoutMs: Math.round(timeout) } : {}),
+    // Past what a timer holds, Node fires at once: a month-long limit would kill the run in a second.
+    ...(typeof timeout === 'number' ? { runTimeoutMs: Math.min(Math.round(timeout), MAX_TIMER_MS) } : {}),
     ...(typeof memory === 'number' ? { memoryLimitMb: Math.round(memory) } : {}),
     ...(typeof payload === 'number' ? { payloadLimitMb: payload } : {}),
     ...(typeof logPayload === 'number' ? { logPayloadLimitMb: logPayload } : {}),

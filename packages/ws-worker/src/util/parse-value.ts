@@ -32,7 +32,13 @@ const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 
 // Node's timers fire at once for delays past 2^31-1 ms, so a huge timeout would
 // behave like no wait at all.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs one worker executes at once, at most. Each is a process of its own (500 MB
+ * by default) and each slot claims while it is free: past this, scale out.
+ */
+export const MAX_CAPACITY = 100;
 
 const integerIn =
   (min: number, max: number, expected: string): Parse<number> =>
@@ -43,6 +49,8 @@ const integerIn =
   };
 
 export const positiveInteger = integerIn(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+
+export const capacity = integerIn(1, MAX_CAPACITY, `a whole number of runs from 1 to ${MAX_CAPACITY}`);
 
 export const port = integerIn(0, 65535, 'an integer port from 0 to 65535');
 

@@ -4,6 +4,7 @@ import type { OptionSource } from './option-source.js';
 import {
   backoff,
   batchInterval,
+  capacity,
   batchLimit,
   commaList,
   directory,
@@ -83,7 +84,7 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     jobEnv: options.optional('job-env', envNames) ?? [],
     jobAllow: options.optional('job-allow', jobPermissions) ?? [],
     port: options.value('port', port),
-    capacity: options.value('capacity', positiveInteger),
+    capacity: options.value('capacity', capacity),
     runTimeoutMs: options.value('max-run-duration-seconds', positiveSecondsAsMs),
     memoryLimitMb: options.value('run-memory', positiveInteger),
     statePropsToRemove: options.value('state-props-to-remove', commaList),

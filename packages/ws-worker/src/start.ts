@@ -5,8 +5,8 @@ import { startRun, type RunDeps, type RunHandle } from './api/execute-run.js';
 import { shutdown } from './api/shutdown.js';
 import { createWorkloop } from './api/workloop.js';
 import { connectToLightning } from './channels/socket.js';
-import { joinWorkerQueue } from './channels/worker-queue.js';
-import { startHttpServer, type HttpServer } from './server.js';
+import { joinWorkerQueue, QUEUE_TOPIC } from './channels/worker-queue.js';
+import { startHttpServer, type HttpServer, type Readiness } from './server.js';
 import { ConfigError } from './util/config-error.js';
 import { maskSecrets } from './util/mask-secrets.js';
 import { createMetrics, type WorkerMetrics } from './util/metrics.js';
@@ -39,7 +39,10 @@ export interface WorkerOverrides {
 export async function startWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<WorkerHandle> {
   logger.info({ config: maskSecrets(config) }, 'ws-worker configuration');
   const metrics = createMetrics();
-  const http = await listen(config.port, metrics);
+  // Until the parts it asks about exist.
+  let readiness = (): Readiness => ({ ready: false, reason: 'starting' });
+  const http = await listen(config, metrics, () => readiness());
+  logger.info(`HTTP server listening on ${http.address} (/livez, /readyz, /metrics)`);
   // In the background: its heartbeat probe alone takes over a second, and a
   // filesystem worth a warning is no reason not to run.
   const repoChecked = checkRepo(config.repoDir, { lockRepo: config.lockRepo, cacheDir: config.cacheDir }).then(
@@ -91,6 +94,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
   });
 
   let stopping: Promise<void> | undefined;
+  readiness = () => {
+    if (stopping) return { ready: false, reason: 'shutting down' };
+    if (!lightning.connected) {
+      return { ready: false, reason: `not connected to Lightning at ${config.lightningUrl}${lightning.lastError ? ` (${lightning.lastError})` : ''}` };
+    }
+    if (!queue.joined) return { ready: false, reason: `connected to Lightning, but ${QUEUE_TOPIC} is not joined` };
+    return { ready: true, reason: `connected to Lightning and claiming runs from ${QUEUE_TOPIC}` };
+  };
   return {
     url: http.url,
     // Also waits for the repo check, so that its probe folder is gone when the process exits.
@@ -140,12 +151,15 @@ async function preload(engine: Engine, specifiers: string[], logger: Logger): Pr
   }
 }
 
-// A taken port is a configuration to fix, so it stops start-up with one line.
-async function listen(port: number, metrics: WorkerMetrics): Promise<HttpServer> {
+// A taken port or a foreign address is a configuration to fix, so it stops start-up with one line.
+async function listen({ port, host }: WorkerConfig, metrics: WorkerMetrics, readiness: () => Readiness): Promise<HttpServer> {
   try {
-    return await startHttpServer({ port, registry: metrics.registry });
+    return await startHttpServer({ port, host, registry: metrics.registry, readiness });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw ConfigError.invalid('host', String(host), `an address of this machine (${code})`);
+    }
     throw ConfigError.invalid('port', String(port), `a port this worker can listen on (${code ?? message})`);
   }
 }

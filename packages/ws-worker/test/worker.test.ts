@@ -204,3 +204,34 @@ test.serial('steps named __proto__ and constructor run like any other, and the r
   );
   t.deepEqual(run.finalState, { data: { first: true, second: true } });
 });
+
+const readyz = async (url: string): Promise<{ status: number; text: string }> => {
+  const response = await fetch(`${url}/readyz`);
+  return { status: response.status, text: await response.text() };
+};
+
+test.serial('/readyz: 503 with the reason for a wrong secret, during a disconnect and during shutdown; 200 while claiming', async (t) => {
+  const wrong = await startMock(t);
+  const { worker: refused } = await startTestWorker(t, workerConfig(wrong.url, repo.dir, { secret: 'not-the-secret' }));
+  await eventually(async () => (await readyz(refused.url)).text.includes('401'), 'the refused worker to say why it is not ready');
+  t.is((await readyz(refused.url)).status, 503);
+  t.regex((await readyz(refused.url)).text, /^not ready: not connected to Lightning at .*\(Unexpected server response: 401\)\n$/);
+
+  const mock = await startMock(t, { lostGraceMs: 30_000 });
+  const proxy = await TcpProxy.start(mock.port);
+  t.teardown(() => proxy.close());
+  const { worker } = await startTestWorker(t, workerConfig(`ws://127.0.0.1:${proxy.port}/worker`, repo.dir), { reconnectAfterMs: () => 100 });
+  await eventually(async () => (await readyz(worker.url)).status === 200, 'the worker to be ready');
+  t.regex((await readyz(worker.url)).text, /^ready: connected to Lightning and claiming runs from worker:queue\n$/);
+  proxy.cut();
+  await eventually(async () => (await readyz(worker.url)).status === 503, 'the worker to be not ready while disconnected');
+  proxy.open();
+  await eventually(async () => (await readyz(worker.url)).status === 200, 'the worker to be ready again after the reconnect');
+
+  const id = mock.enqueueRun(jobPlan(waitingJob(1500)));
+  await nextEvent(mock, id, 'step:start');
+  const stopped = worker.stop();
+  t.deepEqual(await readyz(worker.url), { status: 503, text: 'not ready: shutting down\n' });
+  await stopped;
+  t.is((await mock.waitForRun(id)).status, 'success');
+});

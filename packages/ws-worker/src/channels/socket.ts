@@ -21,6 +21,8 @@ export interface LightningSocketOptions {
 export interface LightningSocket {
   readonly socket: Socket;
   readonly connected: boolean;
+  /** Why the last attempt to connect failed, while not connected. */
+  readonly lastError: string | undefined;
   /** Closes the connection for good: no reconnect follows. */
   close(): Promise<void>;
 }
@@ -45,16 +47,19 @@ export function connectToLightning({ url, token, workerVersion, timeoutMs, logge
   let open = false;
   let closing = false;
   let failedAttempts = 0;
+  let lastError: string | undefined;
 
   socket.onOpen(() => {
     open = true;
     failedAttempts = 0;
+    lastError = undefined;
     logger.info(`Connected to Lightning at ${url}`);
   });
   socket.onError((error) => {
     if (closing || open) return;
     failedAttempts += 1;
-    logger.warn(`Cannot connect to Lightning at ${url} (${describe(error)}); attempt ${failedAttempts}, retrying with backoff`);
+    lastError = describe(error);
+    logger.warn(`Cannot connect to Lightning at ${url} (${lastError}); attempt ${failedAttempts}, retrying with backoff`);
   });
   socket.onClose((event) => {
     if (!open) return;
@@ -68,6 +73,9 @@ export function connectToLightning({ url, token, workerVersion, timeoutMs, logge
     socket,
     get connected() {
       return open;
+    },
+    get lastError() {
+      return open ? undefined : lastError;
     },
     close() {
       closing = true;

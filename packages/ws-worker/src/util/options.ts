@@ -90,6 +90,10 @@ export const OPTIONS = {
     default: '2222',
     describe: 'HTTP port for health checks (0 picks a free port)',
   },
+  host: {
+    env: 'WORKER_HOST',
+    describe: 'Interface (address) the HTTP server listens on (unset: every interface)',
+  },
   capacity: {
     env: 'WORKER_CAPACITY',
     default: '5',

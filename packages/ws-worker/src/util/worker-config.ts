@@ -48,6 +48,8 @@ export interface WorkerConfig {
   jobEnv: string[];
   jobAllow: JobPermission[];
   port: number;
+  /** Undefined: every interface. */
+  host: string | undefined;
   capacity: number;
   runTimeoutMs: number;
   memoryLimitMb: number;
@@ -84,6 +86,7 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     jobEnv: options.optional('job-env', envNames) ?? [],
     jobAllow: options.optional('job-allow', jobPermissions) ?? [],
     port: options.value('port', port),
+    host: options.optional('host', nonEmpty),
     capacity: options.value('capacity', capacity),
     runTimeoutMs: options.value('max-run-duration-seconds', positiveSecondsAsMs),
     memoryLimitMb: options.value('run-memory', positiveInteger),

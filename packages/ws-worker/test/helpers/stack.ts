@@ -67,6 +67,7 @@ export function workerConfig(lightningUrl: string, repoDir: string, overrides: P
     jobEnv: [],
     jobAllow: [],
     port: 0,
+    host: '127.0.0.1',
     capacity: 1,
     runTimeoutMs: 60_000,
     memoryLimitMb: 300,

@@ -18,6 +18,8 @@ export interface EnqueueOptions {
    * for tests of a worker's error paths.
    */
   refuse?: Partial<Record<RunEvent, string>>;
+  /** The work queue the run waits in. Default `default`; a run a user started is in `manual`. */
+  queue?: string;
 }
 
 export interface WaitOptions {
@@ -40,11 +42,12 @@ export interface DevApi {
 const DEFAULT_WAIT_MS = 60_000;
 
 export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
-  function enqueueRun(input: unknown, { dataclip, credentials = {}, refuse = {} }: EnqueueOptions = {}): string {
+  function enqueueRun(input: unknown, { dataclip, credentials = {}, refuse = {}, queue }: EnqueueOptions = {}): string {
     const checked = checkPlan(withId(input));
     if (!checked.ok) throw new InvalidPlanError(checked.problems.map(describeProblem));
     const unknownEvents = Object.keys(refuse).filter((event) => !isRunEvent(event));
     if (unknownEvents.length > 0) throw new InvalidOptionsError(`refuse names events that are not run events: ${unknownEvents.join(', ')}`);
+    if (queue !== undefined && !/^\w+$/.test(queue)) throw new InvalidOptionsError(`queue must be a name of letters, digits and _, not ${JSON.stringify(queue)}`);
     const plan: LightningPlan = { ...checked.value, triggers: checked.value.triggers ?? [], edges: checked.value.edges ?? [] };
     if (store.has(plan.id)) throw new InvalidPlanError([`id ${plan.id} is already the id of an enqueued run`]);
     if (dataclip !== undefined) {
@@ -52,7 +55,7 @@ export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
       store.dataclips.set(plan.dataclip_id, JSON.stringify(dataclip));
     }
     for (const [credentialId, body] of Object.entries(credentials)) store.credentials.set(credentialId, body);
-    store.enqueue(plan, refuse);
+    store.enqueue(plan, refuse, queue);
     return plan.id;
   }
 

@@ -15,6 +15,8 @@ import type {
 
 interface RunRecord {
   plan: LightningPlan;
+  /** The work queue it waits in: `manual` for runs a user started, `default` for the rest. */
+  queue: string;
   status: RunStatus;
   reason: RunReason | null;
   errorType: string | null;
@@ -45,6 +47,8 @@ export interface Ending {
   errorMessage: string | null;
 }
 
+export const DEFAULT_QUEUE = 'default';
+
 /** Runs, the FIFO claim queue, and the credential and dataclip stores the run channel serves from. */
 export class RunStore {
   private readonly runs = new Map<string, RunRecord>();
@@ -59,9 +63,10 @@ export class RunStore {
     return this.runs.has(runId);
   }
 
-  enqueue(plan: LightningPlan, refusals: Partial<Record<RunEvent, string>> = {}): void {
+  enqueue(plan: LightningPlan, refusals: Partial<Record<RunEvent, string>> = {}, queue = DEFAULT_QUEUE): void {
     this.runs.set(plan.id, {
       plan,
+      queue,
       status: 'queued',
       reason: null,
       errorType: null,
@@ -81,13 +86,30 @@ export class RunStore {
     this.emitter.emit('enqueue', { runId: plan.id });
   }
 
-  /** Takes up to `demand` runs off the front of the queue, synchronously, so two claims never share a run. */
-  claim(demand: number, claimant: Claimant): string[] {
-    const ids = this.queue.splice(0, demand);
+  /**
+   * Takes up to `demand` runs, synchronously, so two claims never share a run:
+   * the oldest of the first queue named that has one, `*` meaning any queue,
+   * as Lightning does.
+   */
+  claim(demand: number, claimant: Claimant, queues: readonly string[] = ['*']): string[] {
+    const ids: string[] = [];
+    while (ids.length < demand) {
+      const index = this.nextIndex(queues);
+      if (index === -1) break;
+      ids.push(...this.queue.splice(index, 1));
+    }
     for (const id of ids) {
       Object.assign(this.record(id), { status: 'claimed', owner: claimant.connectionId, workerName: claimant.workerName, workerId: claimant.workerId });
     }
     return ids;
+  }
+
+  private nextIndex(queues: readonly string[]): number {
+    for (const name of queues) {
+      const index = name === '*' ? (this.queue.length > 0 ? 0 : -1) : this.queue.findIndex((id) => this.record(id).queue === name);
+      if (index !== -1) return index;
+    }
+    return -1;
   }
 
   plan(runId: string): LightningPlan {

@@ -16,6 +16,25 @@ test('a claim with demand 1 hands out the oldest run with a token', async (t) =>
   t.like(mock.getRun(first), { status: 'claimed', workerName: 'test-worker' });
 });
 
+test('a claim takes from the first queue it names that has a run, * meaning any, oldest first', async (t) => {
+  const mock = await startMock(t);
+  for (const id of ['d1', 'd2']) mock.enqueueRun(oneJobPlan({ id }));
+  mock.enqueueRun(oneJobPlan({ id: 'm1' }), { queue: 'manual' });
+  const client = await connect(t, mock);
+  await client.join('worker:queue');
+  const claimed = async (queues?: string[]) =>
+    runsOf((await client.push('worker:queue', 'claim', { demand: 1, ...(queues ? { queues } : {}) })).response).map((run) => run.id);
+  t.deepEqual(await claimed(['fast_lane']), []);
+  t.deepEqual(await claimed(['manual', '*']), ['m1']);
+  t.deepEqual(await claimed(['manual', '*']), ['d1']);
+  t.deepEqual(await claimed(), ['d2']);
+});
+
+test('a queue name must be a word', async (t) => {
+  const mock = await startMock(t);
+  t.throws(() => mock.enqueueRun(oneJobPlan(), { queue: 'not a name' }), { message: /queue must be a name of letters, digits and _/ });
+});
+
 test('a claim with demand 3 hands out three runs in FIFO order and leaves the rest queued', async (t) => {
   const mock = await startMock(t);
   const ids = ['r1', 'r2', 'r3', 'r4'].map((id) => mock.enqueueRun(oneJobPlan({ id })));

@@ -1,11 +1,12 @@
 import { checkRepo, createEngine, type Engine } from '@fleet/engine-multi';
+import type { ClaimedRun } from '@fleet/lightning-protocol';
 import type { Logger } from 'pino';
 import { claim } from './api/claim.js';
 import { startRun, type RunDeps, type RunHandle } from './api/execute-run.js';
 import { shutdown } from './api/shutdown.js';
-import { createWorkloop } from './api/workloop.js';
+import { combineWorkloops, createWorkloop } from './api/workloop.js';
 import { connectToLightning } from './channels/socket.js';
-import { joinWorkerQueue, QUEUE_TOPIC } from './channels/worker-queue.js';
+import { joinWorkerQueue, QUEUE_TOPIC, queueCapacities } from './channels/worker-queue.js';
 import { startHttpServer, type HttpServer, type Readiness } from './server.js';
 import { ConfigError } from './util/config-error.js';
 import { maskSecrets } from './util/mask-secrets.js';
@@ -72,20 +73,26 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     metrics,
     logger,
   };
-  const workloop = createWorkloop({
-    capacity: config.capacity,
-    backoff: config.backoff,
-    claim: () => claim(queue, { demand: 1, workerName: config.workerName, timeoutMs: config.claimTimeoutMs }),
-    execute(claimed) {
-      metrics.runClaimed();
-      const run = startRun(claimed, runDeps);
-      runs.add(run);
-      return run.done.finally(() => runs.delete(run));
-    },
-    logger,
-  });
+  const execute = (claimed: ClaimedRun): Promise<void> => {
+    metrics.runClaimed();
+    const run = startRun(claimed, runDeps);
+    runs.add(run);
+    return run.done.finally(() => runs.delete(run));
+  };
+  const workloop = combineWorkloops(
+    config.workloops.map(({ queues, capacity }) =>
+      createWorkloop({
+        capacity,
+        backoff: config.backoff,
+        claim: () => claim(queue, { demand: 1, queues, workerName: config.workerName, timeoutMs: config.claimTimeoutMs }),
+        execute,
+        logger,
+      }),
+    ),
+  );
   const queue = joinWorkerQueue(lightning.socket, {
     capacity: config.capacity,
+    queues: queueCapacities(config.workloops),
     timeoutMs: config.messageTimeoutMs,
     logger,
     onJoined: workloop.resume,

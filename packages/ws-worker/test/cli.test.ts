@@ -38,6 +38,7 @@ test('every default', (t) => {
     jobAllow: [],
     port: 2222,
     host: undefined,
+    workloops: [{ queues: ['manual', '*'], capacity: 5 }],
     capacity: 5,
     runTimeoutMs: 300_000,
     memoryLimitMb: 500,
@@ -126,6 +127,16 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
   port: { flag: '0', env: '8080', read: (c) => c.port, fromFlag: 0, fromEnv: 8080 },
   host: { flag: '127.0.0.1', env: '::1', read: (c) => c.host, fromFlag: '127.0.0.1', fromEnv: '::1' },
   capacity: { flag: '1', env: '12', read: (c) => c.capacity, fromFlag: 1, fromEnv: 12 },
+  workloops: {
+    flag: 'manual>*:2 fast_lane:1',
+    env: ' *:3 ',
+    read: (c) => c.workloops,
+    fromFlag: [
+      { queues: ['manual', '*'], capacity: 2 },
+      { queues: ['fast_lane'], capacity: 1 },
+    ],
+    fromEnv: [{ queues: ['*'], capacity: 3 }],
+  },
   'max-run-duration-seconds': { flag: '1.5', env: '60', read: (c) => c.runTimeoutMs, fromFlag: 1500, fromEnv: 60_000 },
   'run-memory': { flag: '1024', env: '256', read: (c) => c.memoryLimitMb, fromFlag: 1024, fromEnv: 256 },
   'state-props-to-remove': {
@@ -237,6 +248,10 @@ for (const { name, read, cases } of SWITCHES) {
   }
 }
 
+test('the capacity of --workloops is the sum of its loops', (t) => {
+  t.is(config(['--workloops', 'manual>*:2 *:3']).capacity, 5);
+});
+
 test('an option given twice takes its last value, a switch too', (t) => {
   t.is(config(['--capacity', '2', '--capacity', '3']).capacity, 3);
   t.false(config(['--repo-lock', '--no-repo-lock']).lockRepo);
@@ -278,6 +293,18 @@ const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = 
   { argv: [], env: { WORKER_CAPACITY: '1.5' }, message: 'Invalid --capacity (WORKER_CAPACITY): "1.5" is not a whole number of runs from 1 to 100' },
   { argv: ['--capacity', '0'], message: 'Invalid --capacity (WORKER_CAPACITY): "0" is not a whole number of runs from 1 to 100' },
   { argv: ['--capacity', '-1'], message: 'Invalid --capacity (WORKER_CAPACITY): "-1" is not a whole number of runs from 1 to 100' },
+  {
+    argv: ['--workloops', 'manual>*:2 *>manual:1'],
+    message:
+      'Invalid --workloops (WORKER_WORKLOOPS): "*>manual:1" is not space-separated loops <queues>:<count> such as "manual>*:2 *:3" (queue names of letters, digits and _, joined by >, with * only last)',
+  },
+  { argv: ['--workloops', 'manual:0'], message: /^Invalid --workloops \(WORKER_WORKLOOPS\): "manual:0" is not space-separated loops/ },
+  { argv: ['--workloops', '*:60 manual:41'], message: 'Invalid --workloops (WORKER_WORKLOOPS): its loops add up to 101 runs at once; at most 100' },
+  {
+    argv: ['--workloops', '*:2'],
+    env: { WORKER_CAPACITY: '4' },
+    message: 'Give --capacity (WORKER_CAPACITY) or --workloops (WORKER_WORKLOOPS), not both: each loop of --workloops has its own capacity',
+  },
   { argv: ['--capacity', '100000'], message: 'Invalid --capacity (WORKER_CAPACITY): "100000" is not a whole number of runs from 1 to 100' },
   { argv: ['--capacity', '1e3'], message: 'Invalid --capacity (WORKER_CAPACITY): "1e3" is not a whole number of runs from 1 to 100' },
   { argv: ['--capacity'], message: 'Invalid --capacity (WORKER_CAPACITY): "" is not a whole number of runs from 1 to 100' },

@@ -235,3 +235,26 @@ test.serial('/readyz: 503 with the reason for a wrong secret, during a disconnec
   await stopped;
   t.is((await mock.waitForRun(id)).status, 'success');
 });
+
+test.serial('two workloops: a manual run overtakes a backlog; the join and each claim say which queues', async (t) => {
+  const mock = await startMock(t);
+  const backlog = Array.from({ length: 4 }, () => mock.enqueueRun(jobPlan(waitingJob(200))));
+  const manual = mock.enqueueRun(jobPlan('fn(s => s);'), { queue: 'manual' });
+  const claimed: string[] = [];
+  const claimQueues = new Set<string>();
+  mock.on('claim', ({ runs, queues }) => {
+    claimed.push(...runs.map((run) => run.id));
+    claimQueues.add(JSON.stringify(queues));
+  });
+  const joined = new Promise<unknown>((resolve) => mock.on('join', ({ topic, payload }) => topic === 'worker:queue' && resolve(payload)));
+  const workloops = [
+    { queues: ['manual', '*'], capacity: 1 },
+    { queues: ['*'], capacity: 1 },
+  ];
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { workloops }));
+  t.deepEqual(await joined, { capacity: 2, queues: { 'manual>*': 1, '*': 1 } });
+  const runs = await mock.waitForAll([...backlog, manual], { timeoutMs: 60_000 });
+  t.true(runs.every((run) => run.status === 'success'));
+  t.true(claimed.indexOf(manual) < claimed.indexOf(backlog[1]!), `claimed in the order ${claimed.join(', ')}`);
+  t.deepEqual([...claimQueues].sort(), ['["*"]', '["manual","*"]']);
+});

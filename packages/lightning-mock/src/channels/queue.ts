@@ -23,12 +23,12 @@ export interface QueueChannels {
 export function createQueueChannels({ store, runTokens, emitter, logger }: QueueDeps): QueueChannels {
   const joined = new Set<ChannelSocket>();
 
-  async function claim(socket: ChannelSocket, payload: { demand: number; worker_name?: string | null }): Promise<Reply> {
+  async function claim(socket: ChannelSocket, payload: { demand: number; worker_name?: string | null; queues?: string[] | undefined }): Promise<Reply> {
     const workerName = payload.worker_name ?? null;
-    const ids = store.claim(payload.demand, { connectionId: socket.connectionId, workerName, workerId: socket.workerId });
+    const ids = store.claim(payload.demand, { connectionId: socket.connectionId, workerName, workerId: socket.workerId }, payload.queues);
     const runs = await Promise.all(ids.map(async (id) => ({ id, token: await runTokens.sign(id) })));
     logger.debug(`Claim from ${workerName ?? socket.workerId ?? `connection ${socket.connectionId}`}: demand ${payload.demand}, gave ${runs.length}`);
-    emitter.emit('claim', { connectionId: socket.connectionId, workerName, demand: payload.demand, runs });
+    emitter.emit('claim', { connectionId: socket.connectionId, workerName, demand: payload.demand, queues: payload.queues ?? null, runs });
     return ok({ runs });
   }
 
@@ -42,7 +42,6 @@ export function createQueueChannels({ store, runTokens, emitter, logger }: Queue
       },
       handle(event, payload) {
         if (event !== 'claim') return unknownEvent(QUEUE_TOPIC, event);
-        // Queue names are accepted but not used to choose runs: the mock has one FIFO queue.
         const checked = check(claimSchema, payload);
         return checked.ok ? claim(socket, checked.value) : refuseInvalid(event, checked.problems);
       },

@@ -104,7 +104,7 @@ export class Connection {
       // A second join of a topic replaces the first, as in Phoenix.
       this.joined.get(topic)?.channel.leave();
       this.joined.set(topic, { joinRef, channel });
-      this.options.emitter.emit('join', { connectionId: this.options.connectionId, topic });
+      this.options.emitter.emit('join', { connectionId: this.options.connectionId, topic, payload });
     }
     return reply;
   }

@@ -4,14 +4,16 @@ import { check, claimReplySchema, type ClaimedRun } from '@fleet/lightning-proto
 export interface ClaimOptions {
   /** How many runs to ask for. */
   demand: number;
+  /** The queues to take them from, in priority order; `*` is any. */
+  queues: string[];
   /** Shown in Lightning as the worker that took the run. */
   workerName: string;
   timeoutMs: number;
 }
 
 /** Asks Lightning for runs on the queue channel; resolves with the runs it handed out (often none). */
-export async function claim(queue: Pick<JoinedChannel, 'request'>, { demand, workerName, timeoutMs }: ClaimOptions): Promise<ClaimedRun[]> {
-  return claimedRuns(await queue.request('claim', { demand, worker_name: workerName }, timeoutMs));
+export async function claim(queue: Pick<JoinedChannel, 'request'>, { demand, queues, workerName, timeoutMs }: ClaimOptions): Promise<ClaimedRun[]> {
+  return claimedRuns(await queue.request('claim', { demand, worker_name: workerName, queues }, timeoutMs));
 }
 
 /** The runs of a claim reply, `{ runs: [{ id, token }] }`; throws on any other shape. */

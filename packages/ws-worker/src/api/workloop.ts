@@ -146,3 +146,17 @@ export function createWorkloop({ capacity, backoff, claim, execute, logger, cloc
     },
   };
 }
+
+/** Several claim loops (--workloops) as one: each is told what all are told. */
+export function combineWorkloops(loops: Workloop[]): Workloop {
+  return {
+    resume: () => loops.forEach((loop) => loop.resume()),
+    pause: () => loops.forEach((loop) => loop.pause()),
+    // Every loop with a free slot claims: the run may be in any of their queues.
+    wake: () => loops.forEach((loop) => loop.wake()),
+    stop: async () => void (await Promise.all(loops.map((loop) => loop.stop()))),
+    get activeRuns() {
+      return loops.reduce((sum, loop) => sum + loop.activeRuns, 0);
+    },
+  };
+}

@@ -7,6 +7,8 @@ export const QUEUE_TOPIC = 'worker:queue';
 export interface WorkerQueueOptions {
   /** Runs this worker executes at once, for Lightning's bookkeeping. */
   capacity: number;
+  /** Each claim loop's capacity, by its queues joined with `>` (`manual>*`). */
+  queues: Record<string, number>;
   timeoutMs: number;
   logger: Logger;
   /** The queue was (re)joined: claiming can start. */
@@ -17,9 +19,16 @@ export interface WorkerQueueOptions {
   onWorkAvailable(): void;
 }
 
+/** The join's `queues`: each loop's capacity by its queues joined with `>`; two loops alike add up. */
+export function queueCapacities(loops: Array<{ queues: string[]; capacity: number }>): Record<string, number> {
+  const capacities = new Map<string, number>();
+  for (const { queues, capacity } of loops) capacities.set(queues.join('>'), (capacities.get(queues.join('>')) ?? 0) + capacity);
+  return Object.fromEntries(capacities);
+}
+
 /** Joins `worker:queue`, the channel claims go through, and keeps the worker told whether it is usable. */
-export function joinWorkerQueue(socket: Socket, { capacity, timeoutMs, logger, onJoined, onLost, onWorkAvailable }: WorkerQueueOptions): JoinedChannel {
-  const queue = joinChannel(socket, QUEUE_TOPIC, { capacity }, timeoutMs);
+export function joinWorkerQueue(socket: Socket, { capacity, queues, timeoutMs, logger, onJoined, onLost, onWorkAvailable }: WorkerQueueOptions): JoinedChannel {
+  const queue = joinChannel(socket, QUEUE_TOPIC, { capacity, queues }, timeoutMs);
   queue.onStatus('joined', () => {
     logger.info(`Joined ${QUEUE_TOPIC}: claiming runs`);
     onJoined();

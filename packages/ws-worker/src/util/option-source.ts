@@ -8,6 +8,8 @@ export interface OptionSource {
   optional<T>(key: UndefaultedKey, parse: Parse<T>): T | undefined;
   /** `fromEnv` reads the env var, which need not mean "on" (WORKER_NO_REPO_LOCK). */
   toggle(key: SwitchKey, fromEnv: Parse<boolean>): boolean;
+  /** Whether the flag or the env var gave the option a value (its default does not count). */
+  isGiven(key: OptionKey): boolean;
 }
 
 /** `flags` as yargs parsed them (keys are the OPTIONS keys); `env` as given, never process.env. */
@@ -25,6 +27,7 @@ export function optionSource(flags: Record<string, unknown>, env: NodeJS.Process
       const raw = envText(env, key);
       return raw === undefined ? OPTIONS[key].default : parseAs(key, raw, fromEnv);
     },
+    isGiven: (key) => given(key) !== undefined,
   };
 }
 

@@ -97,7 +97,11 @@ export const OPTIONS = {
   capacity: {
     env: 'WORKER_CAPACITY',
     default: '5',
-    describe: 'Runs executing at once',
+    describe: 'Runs executing at once (at most 100), claimed from the manual queue first, then any (manual>*); or give --workloops',
+  },
+  workloops: {
+    env: 'WORKER_WORKLOOPS',
+    describe: 'Claim loops, each with its queues in priority order and its runs at once, e.g. "manual>*:2 *:3" (unset: one loop, manual>*:<capacity>); not with --capacity',
   },
   'max-run-duration-seconds': {
     alias: ['t'],

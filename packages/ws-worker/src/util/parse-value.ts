@@ -50,6 +50,27 @@ const integerIn =
 
 export const positiveInteger = integerIn(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
 
+/** One claim loop: the queues it claims from, in priority order (`*`: any), and the runs it executes at once. */
+export interface WorkloopSpec {
+  queues: string[];
+  capacity: number;
+}
+
+const WORKLOOPS_EXPECTED = 'space-separated loops <queues>:<count> such as "manual>*:2 *:3" (queue names of letters, digits and _, joined by >, with * only last)';
+
+/** `manual>*:2 *:3`: the reference worker's syntax. */
+export function workloopList(raw: string): WorkloopSpec[] {
+  const tokens = raw.trim().split(/\s+/).filter(Boolean);
+  if (tokens.length === 0) throw new InvalidValue(WORKLOOPS_EXPECTED);
+  return tokens.map((token) => {
+    const [, names = '', count = ''] = /^([^:]+):(\d+)$/.exec(token) ?? [];
+    const queues = names.split('>');
+    const valid = Number(count) >= 1 && queues.every((name, i) => /^\w+$/.test(name) || (name === '*' && i === queues.length - 1));
+    if (!valid) throw new InvalidValue(WORKLOOPS_EXPECTED, token);
+    return { queues, capacity: Number(count) };
+  });
+}
+
 export const capacity = integerIn(1, MAX_CAPACITY, `a whole number of runs from 1 to ${MAX_CAPACITY}`);
 
 export const port = integerIn(0, 65535, 'an integer port from 0 to 65535');

@@ -21,6 +21,9 @@ import {
   regexList,
   secondsAsMsOrZero,
   secretFile,
+  workloopList,
+  MAX_CAPACITY,
+  type WorkloopSpec,
   specifierList,
   websocketUrl,
   type LogLevel,
@@ -50,6 +53,9 @@ export interface WorkerConfig {
   port: number;
   /** Undefined: every interface. */
   host: string | undefined;
+  /** The claim loops; one, `manual>*`, unless --workloops says otherwise. */
+  workloops: WorkloopSpec[];
+  /** Runs executing at once: the sum of the loops' capacities. */
   capacity: number;
   runTimeoutMs: number;
   memoryLimitMb: number;
@@ -87,7 +93,7 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     jobAllow: options.optional('job-allow', jobPermissions) ?? [],
     port: options.value('port', port),
     host: options.optional('host', nonEmpty),
-    capacity: options.value('capacity', capacity),
+    ...claimLoops(options),
     runTimeoutMs: options.value('max-run-duration-seconds', positiveSecondsAsMs),
     memoryLimitMb: options.value('run-memory', positiveInteger),
     statePropsToRemove: options.value('state-props-to-remove', commaList),
@@ -115,4 +121,21 @@ function workerSecret(options: OptionSource): string {
   const secret = fromFile ?? given;
   if (secret === undefined) throw new ConfigError('Missing --secret (WORKER_SECRET) or --secret-file (WORKER_SECRET_FILE): one is required', 'secret');
   return secret;
+}
+
+// --capacity is the simple form of --workloops: one may be given, not both.
+function claimLoops(options: OptionSource): { workloops: WorkloopSpec[]; capacity: number } {
+  const loops = options.optional('workloops', workloopList);
+  if (loops === undefined) {
+    const total = options.value('capacity', capacity);
+    return { workloops: [{ queues: ['manual', '*'], capacity: total }], capacity: total };
+  }
+  if (options.isGiven('capacity')) {
+    throw new ConfigError('Give --capacity (WORKER_CAPACITY) or --workloops (WORKER_WORKLOOPS), not both: each loop of --workloops has its own capacity', 'workloops');
+  }
+  const total = loops.reduce((sum, loop) => sum + loop.capacity, 0);
+  if (total > MAX_CAPACITY) {
+    throw new ConfigError(`Invalid --workloops (WORKER_WORKLOOPS): its loops add up to ${total} runs at once; at most ${MAX_CAPACITY}`, 'workloops');
+  }
+  return { workloops: loops, capacity: total };
 }

@@ -52,7 +52,7 @@ export async function sharedRepo(): Promise<{ dir: string; remove(): Promise<voi
 }
 
 export function workerConfig(lightningUrl: string, repoDir: string, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  return {
+  const config: Omit<WorkerConfig, 'workloops'> = {
     lightningUrl,
     secret: SECRET,
     lightningPublicKey: undefined,
@@ -85,6 +85,9 @@ export function workerConfig(lightningUrl: string, repoDir: string, overrides: P
     logLevel: 'debug',
     ...overrides,
   };
+  // As the CLI derives them: one manual>* loop of the capacity, or the loops and their sum.
+  const workloops = overrides.workloops ?? [{ queues: ['manual', '*'], capacity: config.capacity }];
+  return { ...config, workloops, capacity: workloops.reduce((sum, loop) => sum + loop.capacity, 0) };
 }
 
 export async function startMock(t: ExecutionContext, options: LightningMockOptions = {}): Promise<LightningMock> {

@@ -129,7 +129,7 @@ test('steps run one at a time, first in first out', async (t) => {
     undefined,
     { notify: run.notify },
   );
-  const order = run.events.map((event) => ('jobId' in event ? `${event.type}:${event.jobId}` : event.type));
+  const order = run.events.flatMap((event) => ('jobId' in event ? [`${event.type}:${event.jobId}`] : []));
   t.deepEqual(order, [
     'job-start:a',
     'job-complete:a',
@@ -140,6 +140,30 @@ test('steps run one at a time, first in first out', async (t) => {
     'job-start:d',
     'job-complete:d',
   ]);
+});
+
+test("each step's start and end are told in the run's log: its name, how long it took and the memory after it", async (t) => {
+  const run = recorder();
+  await t.throwsAsync(
+    executePlan(
+      plan([
+        job('a', 's => s', { name: 'first', next: { b: true } }),
+        job('b', 's => { throw new ReferenceError("nope"); }'),
+      ]),
+      undefined,
+      { notify: run.notify },
+    ),
+  );
+  const lines = run.of('log').filter((event) => event.source === 'R/T');
+  t.true(lines.every((event) => event.level === 'info'));
+  const text = lines.map((event) => String(event.message[0]));
+  t.is(text[0], 'Starting step first');
+  t.regex(text[1]!, /^first completed in \d+\.\d{3}s$/);
+  t.regex(text[2]!, /^Memory after first: \d+ MB of heap in use, \d+ MB resident$/);
+  t.is(text[3], 'Starting step b');
+  t.regex(text[4]!, /^b failed in \d+\.\d{3}s$/);
+  const order = run.events.map((event) => (event.type === 'log' ? String(event.message[0]).split(' ')[0] : event.type));
+  t.deepEqual(order.slice(0, 5), ['Starting', 'job-start', 'first', 'Memory', 'job-complete']);
 });
 
 test('a step reached twice runs twice, and its results are keyed id and id-1', async (t) => {

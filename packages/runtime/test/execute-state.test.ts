@@ -79,7 +79,7 @@ test('a credential that cannot be loaded crashes the plan, naming the credential
   );
   t.like(error, { severity: 'crash' });
   t.deepEqual(
-    run.events.map((event) => event.type),
+    run.events.filter((event) => event.type !== 'log').map((event) => event.type),
     ['job-start', 'job-error'],
   );
   await t.throwsAsync(executePlan(plan(steps)), { name: 'CredentialError', message: /no credential resolver/ });
@@ -121,8 +121,9 @@ test('an operation that returns nothing passes an empty state on, with a warning
     notify: run.notify,
   });
   t.deepEqual(result, { got: [] });
-  t.like(run.of('log')[0], { level: 'warn', source: 'R/T' });
-  t.regex(String(run.of('log')[0]?.message[0]), /Operation 1 returned no state/);
+  const warning = run.of('log').find((event) => event.level === 'warn');
+  t.like(warning, { source: 'R/T' });
+  t.regex(String(warning?.message[0]), /Operation 1 returned no state/);
 });
 
 test('a job whose last operation returns nothing has no output, and is no leaf', async (t) => {

@@ -67,7 +67,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     engine,
     verifyToken: config.lightningPublicKey ? runTokenVerifier(config.lightningPublicKey) : undefined,
     messageTimeoutMs: config.messageTimeoutMs,
-    limits: { memoryLimitMb: config.memoryLimitMb, payloadLimitMb: config.payloadLimitMb, logPayloadLimitMb: config.logPayloadLimitMb },
+    limits: {
+      memoryLimitMb: config.memoryLimitMb,
+      runTimeoutMs: config.runTimeoutMs,
+      payloadLimitMb: config.payloadLimitMb,
+      logPayloadLimitMb: config.logPayloadLimitMb,
+    },
     batchLogs: config.batchLogs ? { intervalMs: config.batchIntervalMs, limit: config.batchLimit } : undefined,
     workerVersion,
     metrics,

@@ -70,7 +70,7 @@ async function runWith(channel: FakeChannel, options: { verifyToken?: () => Prom
       engine: engine as unknown as ExecuteRunModule.RunDeps['engine'],
       verifyToken: options.verifyToken,
       messageTimeoutMs: 1000,
-      limits: { memoryLimitMb: 500, payloadLimitMb: 10, logPayloadLimitMb: 1 },
+      limits: { memoryLimitMb: 500, runTimeoutMs: 300_000, payloadLimitMb: 10, logPayloadLimitMb: 1 },
       batchLogs: undefined,
       workerVersion: '0.0.0',
       metrics: { runCompleted: (result) => void results.push(result), autoinstall: () => undefined },
@@ -91,7 +91,7 @@ for (const [label, failure, message] of [
     await handle.done;
     t.like(complete(), { reason: 'exception', error_type: 'FetchPlanError' });
     t.regex(String(complete()?.error_message), message);
-    t.deepEqual(channel.pushed, ['fetch:plan', 'run:log', 'run:log', 'run:complete']);
+    t.deepEqual(channel.pushed, ['fetch:plan', 'run:log', 'run:complete']);
     t.is(engine.executed.length, 0);
     t.true(left());
     t.deepEqual(results, ['exception']);

@@ -258,3 +258,33 @@ test.serial('two workloops: a manual run overtakes a backlog; the join and each 
   t.true(claimed.indexOf(manual) < claimed.indexOf(backlog[1]!), `claimed in the order ${claimed.join(', ')}`);
   t.deepEqual([...claimQueues].sort(), ['["*"]', '["manual","*"]']);
 });
+
+test.serial("a two-step run's log tells its story at level info: limits, each step's start, duration and memory, the status", async (t) => {
+  const mock = await startMock(t);
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { memoryLimitMb: 300, runTimeoutMs: 60_000 }));
+  const id = mock.enqueueRun({
+    jobs: [
+      { id: 'j1', name: 'fetch', adaptor: JOBS, body: 'fn(s => ({ data: { n: 1 } }));' },
+      { id: 'j2', adaptor: JOBS, body: 'fn(s => ({ data: { n: s.data.n + 1 } }));' },
+    ],
+    edges: [{ id: 'e', source_job_id: 'j1', target_job_id: 'j2', condition: 'on_job_success' }],
+  });
+  const run = await mock.waitForRun(id, { timeoutMs: 60_000 });
+  t.is(run.status, 'success');
+  const story = run.logs.filter((line) => line.source === 'RTE' || line.source === 'R/T');
+  t.true(story.every((line) => line.level === 'info'), JSON.stringify(story.map((line) => line.level)));
+  const text = story.map((line) => String(line.message[0]).replace(/\d+\.\d{3}s/, 'Ns').replace(/\d+ MB/g, 'N MB'));
+  t.deepEqual(text, [
+    'Memory limit: 300mb',
+    'Timeout: 60s',
+    'Payload limit: 10mb',
+    'Log payload limit: 1mb',
+    'Starting step fetch',
+    'fetch completed in Ns',
+    'Memory after fetch: N MB of heap in use, N MB resident',
+    'Starting step j2',
+    'j2 completed in Ns',
+    'Memory after j2: N MB of heap in use, N MB resident',
+    'Run complete with status: success',
+  ]);
+});

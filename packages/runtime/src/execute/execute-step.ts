@@ -41,6 +41,8 @@ export async function executeStep(step: Step, input: unknown, env: StepEnvironme
 async function executeJob(step: JobStep, input: unknown, env: StepEnvironment): Promise<StepResult> {
   const { notify, statePropsToRemove, stateLimitMb } = env.options;
   const started = performance.now();
+  // Told before job-start, as the reference runtime does: a reader of the run's log sees each step begin.
+  env.runtimeLog.info(`Starting step ${stepName(step)}`);
   notify({ type: 'job-start', jobId: step.id });
   const progress: Progress = { state: input };
   let output: unknown;
@@ -65,8 +67,21 @@ async function executeJob(step: JobStep, input: unknown, env: StepEnvironment): 
   if (output === undefined && next.length > 0) {
     env.runtimeLog.warn(`Step "${step.id}" returned no state, so the steps after it start from an empty state`);
   }
-  notify({ type: 'job-complete', jobId: step.id, state: output, duration: since(started), next, mem: memory() });
+  const duration = since(started);
+  const mem = memory();
+  reportEnd(step, 'completed', duration, mem, env.runtimeLog);
+  notify({ type: 'job-complete', jobId: step.id, state: output, duration, next, mem });
   return { output, next };
+}
+
+const stepName = (step: JobStep): string => step.name ?? step.id;
+
+const MB = 1024 * 1024;
+
+/** The step's end in the run's log: how long it took, and the process's memory after it. */
+function reportEnd(step: JobStep, how: 'completed' | 'failed', durationMs: number, { job, system }: { job: number; system: number }, log: StepEnvironment['runtimeLog']): void {
+  log.info(`${stepName(step)} ${how} in ${(durationMs / 1000).toFixed(3)}s`);
+  log.info(`Memory after ${stepName(step)}: ${Math.round(job / MB)} MB of heap in use, ${Math.round(system / MB)} MB resident`);
 }
 
 /**
@@ -99,6 +114,7 @@ function failJob(
     error = classifyError(thrown, []);
   }
   const duration = since(started);
+  reportEnd(step, 'failed', duration, memory(), env.runtimeLog);
   notify({ type: 'job-error', jobId: step.id, state: output, error: serializeError(error), duration, next });
   if (error.severity !== 'fail') throw error;
   return { output, next };

@@ -5,7 +5,7 @@ import { createOutbox, type BatchLogs, type Outbox } from '../channels/outbox.js
 import { joinRunChannel, type RunChannel } from '../channels/run.js';
 import { InvalidPlanError } from '../errors.js';
 import { exitReason } from '../events/exit-reason.js';
-import { createRunRelay, sendCompletion } from '../events/run-relay.js';
+import { createRunRelay, sendCompletion, type RunLimits } from '../events/run-relay.js';
 import { RunState } from '../events/run-state.js';
 import type { ClaimedRun, ExitReason } from '@fleet/lightning-protocol';
 import { convertPlan } from '../util/convert-plan.js';
@@ -19,7 +19,7 @@ export interface RunDeps {
   verifyToken: VerifyRunToken | undefined;
   messageTimeoutMs: number;
   /** The worker's own limits: a run's plan may lower them, never raise them. */
-  limits: { memoryLimitMb: number; payloadLimitMb: number; logPayloadLimitMb: number };
+  limits: RunLimits;
   /** How log lines travel: undefined, one push each. */
   batchLogs: BatchLogs | undefined;
   workerVersion: string;
@@ -79,6 +79,7 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
     if (options.memoryLimitMb !== undefined && options.memoryLimitMb > memoryLimitMb) {
       logger.warn(`Run ${id} asks for ${options.memoryLimitMb} MB of memory; this worker gives a run at most ${memoryLimitMb} MB (--run-memory)`);
     }
+    const runTimeoutMs = options.runTimeoutMs ?? deps.limits.runTimeoutMs;
     const payloadLimitMb = Math.min(deps.limits.payloadLimitMb, options.payloadLimitMb ?? Infinity);
     const logPayloadLimitMb = Math.min(deps.limits.logPayloadLimitMb, options.logPayloadLimitMb ?? Infinity);
     const relay = createRunRelay({
@@ -87,14 +88,14 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
       sink,
       workerVersion: deps.workerVersion,
       outputDataclips: options.outputDataclips,
-      payloadLimitMb,
+      limits: { memoryLimitMb, runTimeoutMs, payloadLimitMb, logPayloadLimitMb },
       onAutoinstall: deps.metrics.autoinstall,
     });
     failRelay = relay.fail;
     deps.engine.listen(id, relay.handlers);
     try {
       deps.engine.execute(plan, input, {
-        ...(options.runTimeoutMs ? { runTimeoutMs: options.runTimeoutMs } : {}),
+        runTimeoutMs,
         memoryLimitMb,
         payloadLimitMb,
         logPayloadLimitMb,

@@ -21,9 +21,8 @@ export function runCompletePayload(
   };
 }
 
-/** The lines that close a run's log: its status, and what went wrong if anything did. */
-export function statusLogs(runId: string, { reason, error_type, error_message }: ExitReason): RunLogPayload[] {
-  const status = workerLogPayload(runId, 'R/T', reason === 'success' ? 'success' : 'error', `Run complete with status: ${reason}`);
-  if (reason === 'success') return [status];
-  return [status, workerLogPayload(runId, 'R/T', 'error', `${error_type ?? 'Error'}: ${error_message ?? 'unknown'}`)];
+/** The line that closes a run's log, at level info as the reference's: its status, and what went wrong if anything did. */
+export function statusLog(runId: string, { reason, error_type, error_message }: ExitReason): RunLogPayload {
+  const failure = reason === 'success' ? '' : `\n${error_type ?? 'Error'}: ${error_message ?? 'unknown'}`;
+  return workerLogPayload(runId, 'R/T', 'info', `Run complete with status: ${reason}${failure}`);
 }

@@ -2,12 +2,28 @@ import type { EngineEventName, EnginePayload, RunHandlers } from '@fleet/engine-
 import type { AutoinstallEvent } from '../util/metrics.js';
 import type { ExitReason, RunCompletePayload, RunEventName, RunEvents } from '@fleet/lightning-protocol';
 import { workflowErrorReason } from './exit-reason.js';
-import { runCompletePayload, statusLogs } from './run-complete.js';
+import { runCompletePayload, statusLog } from './run-complete.js';
 import { runLogPayload, workerLogPayload } from './run-log.js';
 import { runStartPayload, versionsBanner } from './run-start.js';
 import type { RunState } from './run-state.js';
 import { interruptedStepPayload, stepCompletePayload, withheldNote } from './step-complete.js';
 import { stepStartPayload } from './step-start.js';
+
+/** What a run may use and send, after its plan had its say. */
+export interface RunLimits {
+  memoryLimitMb: number;
+  runTimeoutMs: number;
+  payloadLimitMb: number;
+  logPayloadLimitMb: number;
+}
+
+// Worded as the reference worker's, which Lightning users know.
+const limitLines = ({ memoryLimitMb, runTimeoutMs, payloadLimitMb, logPayloadLimitMb }: RunLimits): string[] => [
+  `Memory limit: ${memoryLimitMb}mb`,
+  `Timeout: ${runTimeoutMs / 1000}s`,
+  `Payload limit: ${payloadLimitMb}mb`,
+  `Log payload limit: ${logPayloadLimitMb}mb`,
+];
 
 /** Where a run's Lightning events go (the run's outbox). */
 export interface RunEventSink {
@@ -20,8 +36,8 @@ export interface RunRelayOptions {
   sink: RunEventSink;
   workerVersion: string;
   outputDataclips: boolean;
-  /** The run's payload limit, for the note that says an output was withheld. */
-  payloadLimitMb: number;
+  /** The limits in force for the run, told at its start; the payload limit also in the note for a withheld output. */
+  limits: RunLimits;
   onAutoinstall?: (event: AutoinstallEvent) => void;
 }
 
@@ -40,7 +56,7 @@ export interface RunRelay {
 
 /** Sends the closing status lines and `run:complete`. */
 export function sendCompletion(sink: RunEventSink, runId: string, payload: RunCompletePayload): void {
-  for (const line of statusLogs(runId, payload)) sink.send('run:log', line);
+  sink.send('run:log', statusLog(runId, payload));
   sink.send('run:complete', payload);
 }
 
@@ -50,7 +66,8 @@ export function sendCompletion(sink: RunEventSink, runId: string, payload: RunCo
  * run:log, job-complete/job-error → step:complete, workflow-complete/-error →
  * run:complete. Autoinstall events go to metrics only.
  */
-export function createRunRelay({ runId, state, sink, workerVersion, outputDataclips, payloadLimitMb, onAutoinstall }: RunRelayOptions): RunRelay {
+export function createRunRelay({ runId, state, sink, workerVersion, outputDataclips, limits, onAutoinstall }: RunRelayOptions): RunRelay {
+  const { payloadLimitMb } = limits;
   let ended = false;
   let resolveOutcome: (reason: ExitReason) => void = () => undefined;
   const outcome = new Promise<ExitReason>((resolve) => (resolveOutcome = resolve));
@@ -88,6 +105,7 @@ export function createRunRelay({ runId, state, sink, workerVersion, outputDatacl
       const payload = runStartPayload(event, workerVersion);
       sink.send('run:start', payload);
       sink.send('run:log', workerLogPayload(runId, 'VER', 'info', versionsBanner(payload)));
+      for (const line of limitLines(limits)) sink.send('run:log', workerLogPayload(runId, 'RTE', 'info', line));
     }),
     'job-start': whileRunning((event) => sink.send('step:start', stepStartPayload(state, event))),
     'workflow-log': whileRunning((event) => sink.send('run:log', runLogPayload(runId, event, state.activeStep?.stepId))),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { checkRepo, createEngine, type Engine } from '@fleet/engine-multi';
 import type { ClaimedRun } from '@fleet/lightning-protocol';
 import type { Logger } from 'pino';
@@ -38,7 +39,9 @@ export interface WorkerOverrides {
  * which is logged and never stops the worker.
  */
 export async function startWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<WorkerHandle> {
-  logger.info({ config: maskSecrets(config) }, 'ws-worker configuration');
+  // Two workers started with one name (pods of a host name, say) still tell Lightning and the install lock apart.
+  const workerId = `${config.workerName}-${randomBytes(4).toString('hex')}`;
+  logger.info({ config: maskSecrets(config), workerId }, 'ws-worker configuration');
   const metrics = createMetrics();
   // Until the parts it asks about exist.
   let readiness = (): Readiness => ({ ready: false, reason: 'starting' });
@@ -50,11 +53,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     (result) => logRepoCheck(result, logger),
     (error: Error) => logger.warn(`Could not check the repo dir ${config.repoDir}: ${error.message}`),
   );
-  const engine = createWorkerEngine(config, metrics, logger);
+  const engine = createWorkerEngine(config, workerId, metrics, logger);
   if (config.preload.length > 0) void preload(engine, config.preload, logger);
   const lightning = connectToLightning({
     url: config.lightningUrl,
-    token: await signWorkerToken(config.secret, config.workerName),
+    token: await signWorkerToken(config.secret, workerId),
     workerVersion,
     timeoutMs: config.messageTimeoutMs,
     logger,
@@ -128,7 +131,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
   };
 }
 
-function createWorkerEngine(config: WorkerConfig, metrics: WorkerMetrics, logger: Logger): Engine {
+function createWorkerEngine(config: WorkerConfig, workerId: string, metrics: WorkerMetrics, logger: Logger): Engine {
   return createEngine({
     repoDir: config.repoDir,
     cacheDir: config.cacheDir,
@@ -143,7 +146,7 @@ function createWorkerEngine(config: WorkerConfig, metrics: WorkerMetrics, logger
     autoinstall: {
       lockRepo: config.lockRepo,
       // Recorded as the installer and lock holder, so operators can tell which worker it was.
-      workerId: config.workerName,
+      workerId,
       lock: { onEvent: metrics.lockEvent },
       installScripts: config.installScripts,
       cacheMaxMb: config.cacheMaxMb,

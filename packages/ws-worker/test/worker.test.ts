@@ -288,3 +288,14 @@ test.serial("a two-step run's log tells its story at level info: limits, each st
     'Run complete with status: success',
   ]);
 });
+
+test.serial('two workers of one name tell Lightning apart: each process has a worker id of its own', async (t) => {
+  const mock = await startMock(t);
+  const ids: Array<string | null> = [];
+  mock.on('connect', ({ workerId }) => void ids.push(workerId));
+  await startTestWorker(t, workerConfig(mock.url, repo.dir));
+  await startTestWorker(t, workerConfig(mock.url, repo.dir));
+  await eventually(() => ids.length === 2, 'both workers to connect');
+  t.true(ids.every((id) => /^it-worker-[0-9a-f]{8}$/.test(id ?? '')), ids.join(', '));
+  t.not(ids[0], ids[1]);
+});

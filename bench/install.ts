@@ -36,7 +36,7 @@ const approaches: Record<string, Approach> = {
 
 /** The adaptor, ready in `cacheDir` (the npm prefix the other approaches install into), from a shared repo beside it. */
 function ensureIn(cacheDir: string, specifier: string) {
-  return openRepo({ repoDir: `${cacheDir}-shared`, cacheDir, lock: false }).ensure(specifier);
+  return openRepo({ repoDir: `${cacheDir}-shared`, cacheDir, lockRepo: false }).ensure(specifier);
 }
 
 // Broken = some adaptor is not indexed, does not load, or loads other dependency

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { aliasFor, openRepo, silentLogger, type ImportCheck, type InstallLockOptions, type Logger, type NpmRunner, type Repo } from '@fleet/repo';
-import { compilePlan, ImportError, type ExecutionPlan, type JobStep } from '@fleet/runtime';
+import { compilePlan, DEFAULT_STATE_PROPS_TO_REMOVE, ImportError, type ExecutionPlan, type JobStep } from '@fleet/runtime';
 import { createAutoinstall, type AutoinstallContext } from './api/autoinstall.js';
 import { preloadCredentials, type CredentialResolver } from './api/preload-credentials.js';
 import { createPool, type RunControl } from './pool/pool.js';
@@ -22,7 +22,7 @@ export interface EngineOptions {
   capacity?: number;
   /** Heap limit of each run process, in MB. Default 500. */
   memoryLimitMb?: number;
-  /** Wall-clock limit of a run, in ms. Default 10 minutes. */
+  /** Wall-clock limit of a run, in ms. Default 5 minutes. */
   runTimeoutMs?: number;
   /** Keys removed from every step's output state. Default configuration and response. */
   statePropsToRemove?: string[];
@@ -101,11 +101,12 @@ export const DEFAULT_WHITELIST = [/^@openfn\//];
 // Longer than any install takes, so that no live install of another host is swept.
 const ORPHAN_STAGE_AGE_MS = 60 * 60_000;
 
-const DEFAULTS = {
+/** What a run gets when its caller says nothing: the defaults of the worker's options too. */
+export const ENGINE_DEFAULTS = {
   capacity: 5,
   memoryLimitMb: 500,
-  runTimeoutMs: 600_000,
-  statePropsToRemove: ['configuration', 'response'],
+  runTimeoutMs: 300_000,
+  statePropsToRemove: [...DEFAULT_STATE_PROPS_TO_REMOVE],
   maxRunsPerProcess: 1,
   spareProcesses: 2,
   jobEnv: [] as string[],
@@ -261,7 +262,7 @@ function openEngineRepo(settings: ReturnType<typeof resolveOptions>, autoinstall
     repoDir: settings.repoDir,
     cacheDir: settings.cacheDir,
     logger: settings.logger,
-    lock: settings.lockRepo,
+    lockRepo: settings.lockRepo,
     ...definedOnly({ concurrency, workerId, lockOptions: lock, installScripts, npm, importCheck }),
     ...(cacheMaxMb !== undefined ? { cacheMaxBytes: cacheMaxMb * 1024 * 1024 } : {}),
   });
@@ -275,7 +276,7 @@ function resolveOptions(options: EngineOptions) {
     throw new TypeError('createEngine needs a cacheDir (the local adaptor cache)');
   }
   const settings = {
-    ...DEFAULTS,
+    ...ENGINE_DEFAULTS,
     ...definedOnly({
       capacity: options.capacity,
       memoryLimitMb: options.memoryLimitMb,

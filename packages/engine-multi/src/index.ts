@@ -1,5 +1,5 @@
 export type { Engine, EngineOptions, ExecuteOptions, InstallAdaptorsOptions, RunEmitter } from './engine.js';
-export { createEngine, DEFAULT_WHITELIST } from './engine.js';
+export { createEngine, DEFAULT_WHITELIST, ENGINE_DEFAULTS } from './engine.js';
 export type { JobPermission } from './pool/run-permissions.js';
 export type { JobLogLevel, SanitizePolicy } from './worker/protocol.js';
 export { JOB_LOG_LEVELS, SANITIZE_POLICIES } from './worker/protocol.js';

@@ -34,7 +34,7 @@ for (const count of [2, 4]) {
     const workers = await Promise.all(
       Array.from({ length: count }, (_, i) =>
         startWorker(
-          { repoDir, cacheDir: path.join(root, `local-${i}`), specifier, useLock: true, work: 'install', lock: FAST, installScripts: true },
+          { repoDir, cacheDir: path.join(root, `local-${i}`), specifier, lockRepo: true, work: 'install', lock: FAST, installScripts: true },
           { env: envWithCache(path.join(root, `cache-${i}`)) },
         ),
       ),
@@ -62,7 +62,7 @@ test.serial('an uncontended lock logs nothing at info level and leaves no lock b
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
   const worker = await startWorker(
-    { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold', lock: FAST },
+    { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, lockRepo: true, work: 'hold', lock: FAST },
     { env: envWithCache(path.join(root, 'cache')) },
   );
   await worker.next((m) => m.type === 'holding');
@@ -85,12 +85,12 @@ test.serial('a holder SIGKILLed mid-install: a waiter on the same host takes ove
   // The default stale window: the takeover must not need it, the holder's pid is gone.
   const lock = { pollMs: 100 };
   const holder = await startWorker(
-    { repoDir, cacheDir: path.join(root, 'local-a'), specifier, useLock: true, work: 'install', lock, installScripts: true },
+    { repoDir, cacheDir: path.join(root, 'local-a'), specifier, lockRepo: true, work: 'install', lock, installScripts: true },
     { env: envWithCache(path.join(root, 'cache-a')) },
   );
   await holder.next((m) => m.type === 'holding');
   const waiter = await startWorker(
-    { repoDir, cacheDir: path.join(root, 'local-b'), specifier, useLock: true, work: 'install', lock, installScripts: true },
+    { repoDir, cacheDir: path.join(root, 'local-b'), specifier, lockRepo: true, work: 'install', lock, installScripts: true },
     { env: envWithCache(path.join(root, 'cache-b')) },
   );
   t.teardown(() => [holder, waiter].forEach(({ child }) => child.kill('SIGKILL')));
@@ -113,7 +113,7 @@ test.serial('a holder SIGKILLed mid-install: a waiter on the same host takes ove
 test.serial('a holder that stops heartbeating (alive, as seen from another host) is taken over after the stale window', async (t) => {
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
-  const job = { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold' as const, lock: FAST };
+  const job = { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, lockRepo: true, work: 'hold' as const, lock: FAST };
   const holder = await startWorker(job, { env: envWithCache(path.join(root, 'cache-a')) });
   await holder.next((m) => m.type === 'holding');
   holder.child.kill('SIGSTOP'); // frozen: its pid exists but it no longer heartbeats
@@ -133,7 +133,7 @@ test.serial('a holder that stops heartbeating (alive, as seen from another host)
 test.serial('a holder whose clock is 60 s behind is not declared stale while it heartbeats', async (t) => {
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
-  const job = { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, useLock: true, work: 'hold' as const, lock: FAST };
+  const job = { repoDir, cacheDir: path.join(root, 'local'), specifier: fixtures.languageFixtureLatest, lockRepo: true, work: 'hold' as const, lock: FAST };
   const holder = await startWorker(job, { env: envWithCache(path.join(root, 'cache-a')), skewClockMs: -60_000 });
   t.teardown(() => holder.child.kill('SIGKILL'));
   await holder.next((m) => m.type === 'holding');
@@ -171,7 +171,7 @@ test.serial('different adaptors never wait on each other: lock hold intervals ov
   const workers = await Promise.all(
     specifiers.map((specifier, i) =>
       startWorker(
-        { repoDir, cacheDir: path.join(root, `local-${i}`), specifier, useLock: true, work: 'install', lock: FAST, installScripts: true },
+        { repoDir, cacheDir: path.join(root, `local-${i}`), specifier, lockRepo: true, work: 'install', lock: FAST, installScripts: true },
         { env: envWithCache(path.join(root, `cache-${i}`)) },
       ),
     ),
@@ -191,7 +191,7 @@ test.serial('two waiters reclaiming a dead holder’s lock together is harmless'
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
   const specifier = fixtures.adaptorThree;
-  const job = { repoDir, specifier, useLock: true, work: 'install' as const, lock: { ...FAST, pollMs: 50 } };
+  const job = { repoDir, specifier, lockRepo: true, work: 'install' as const, lock: { ...FAST, pollMs: 50 } };
   const holder = await startWorker({ ...job, cacheDir: path.join(root, 'local-h'), work: 'hold' }, { env: envWithCache(path.join(root, 'cache-h')) });
   await holder.next((m) => m.type === 'holding');
   const waiters = await Promise.all(
@@ -211,13 +211,13 @@ test.serial('two waiters reclaiming a dead holder’s lock together is harmless'
   for (const i of [0, 1, 2]) t.true(await isInstalled(path.join(root, `local-${i}`), aliasFor(specifier)));
 });
 
-test.serial('useLock off: concurrent installs still succeed and no .locks folder appears', async (t) => {
+test.serial('lockRepo off: concurrent installs still succeed and no .locks folder appears', async (t) => {
   const root = await tempDir(t);
   const repoDir = path.join(root, 'repo');
   const workers = await Promise.all(
     [0, 1].map((i) =>
       startWorker(
-        { repoDir, cacheDir: path.join(root, `local-${i}`), specifier: fixtures.adaptorOne, useLock: false, work: 'install' },
+        { repoDir, cacheDir: path.join(root, `local-${i}`), specifier: fixtures.adaptorOne, lockRepo: false, work: 'install' },
         { env: envWithCache(path.join(root, `cache-${i}`)) },
       ),
     ),

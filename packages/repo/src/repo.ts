@@ -29,7 +29,7 @@ export interface RepoOptions {
   /** Recorded as the installer in index entries and as the holder of locks. */
   workerId?: string;
   /** Take the cross-worker install lock around a build. Default true. */
-  lock?: boolean;
+  lockRepo?: boolean;
   lockOptions?: Omit<InstallLockOptions, 'workerId' | 'purpose' | 'wait'>;
   /** Run the packages' install scripts when building. Default false. */
   installScripts?: boolean;
@@ -213,7 +213,7 @@ export function openRepo(options: RepoOptions): Repo {
     if (await isReady(alias)) return 'already-installed';
     const shared = await fromShared(alias, logger);
     if ('outcome' in shared) return shared.outcome;
-    if (options.lock === false) return build(name, version, alias, logger, shared.corrupt !== undefined);
+    if (options.lockRepo === false) return build(name, version, alias, logger, shared.corrupt !== undefined);
     // Whoever held the lock before us has usually published it by now.
     return withInstallLock(
       repoDir,

@@ -53,7 +53,7 @@ test(`an installer SIGKILLed at a random moment never leaves a partial adaptor (
     const cacheDir = path.join(root, `trial-${trial}`, 'cache');
     const installer = await startInstaller(env);
     const exited = new Promise((resolve) => installer.child.once('exit', resolve));
-    const replied = installer.install({ repoDir, cacheDir, specifier: SPECIFIER, lock: true, installScripts: true }).catch(() => undefined);
+    const replied = installer.install({ repoDir, cacheDir, specifier: SPECIFIER, lockRepo: true, installScripts: true }).catch(() => undefined);
 
     // Poll the final paths all through the trial: whatever is there must be complete.
     const partial: string[] = [];

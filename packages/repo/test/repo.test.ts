@@ -79,7 +79,7 @@ test('npm runs with an argument array, in a stage of the LOCAL cache, as a globa
   t.is(args.at(-1), 'adaptor@1.0.0');
 
   const withScripts = fakeNpm();
-  await host('b', { npm: withScripts, installScripts: true, lock: false }).ensure('other@1.0.0');
+  await host('b', { npm: withScripts, installScripts: true, lockRepo: false }).ensure('other@1.0.0');
   t.false(withScripts.calls[0]?.includes('--ignore-scripts'));
 });
 
@@ -129,14 +129,14 @@ test('an unknown version, or an invalid specifier, fails before anything is writ
 
 test('losing the publish race: the other worker’s entry stands, no second archive, this host uses its own build', async (t) => {
   const { repoDir, host } = await fleet(t);
-  const winner = host('b', { npm: fakeNpm(), lock: false });
+  const winner = host('b', { npm: fakeNpm(), lockRepo: false });
   const inner = fakeNpm();
   // Another worker publishes while our npm is still running.
   const racing: NpmRunner = async (args, options) => {
     await winner.ensure('adaptor@1.0.0');
     return inner(args, options);
   };
-  const result = await host('a', { npm: racing, lock: false }).ensure('adaptor@1.0.0');
+  const result = await host('a', { npm: racing, lockRepo: false }).ensure('adaptor@1.0.0');
   t.is(result.outcome, 'lost-race');
   const found = await readEntry(repoDir, 'adaptor_1.0.0');
   t.is(found.state === 'found' && found.entry.installedBy.worker, 'w-b');
@@ -272,7 +272,7 @@ test('calls for the same adaptor in one process share one install; different one
 
 test('without the lock nothing is created under .locks; with it, the lock is released', async (t) => {
   const { repoDir, host } = await fleet(t);
-  await host('a', { npm: fakeNpm(), lock: false }).ensure('adaptor@1.0.0');
+  await host('a', { npm: fakeNpm(), lockRepo: false }).ensure('adaptor@1.0.0');
   t.false((await readdir(repoDir)).includes('.locks'));
   await host('b', { npm: fakeNpm() }).ensure('other@1.0.0');
   t.deepEqual(await readdir(path.join(repoDir, '.locks')), []);

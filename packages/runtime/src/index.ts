@@ -7,6 +7,7 @@ export { compile, CompileError } from './compile/compile.js';
 export type { CompilePlanOptions, LoadExports } from './compile/compile-plan.js';
 export { compilePlan } from './compile/compile-plan.js';
 export type { ExecuteOptions } from './execute/options.js';
+export { DEFAULT_STATE_PROPS_TO_REMOVE } from './execute/options.js';
 export type { RuntimeEvent, LogLevel, LogSource } from './execute/events.js';
 export { executePlan } from './execute/execute-plan.js';
 export type { Severity, SerializedError } from './execute/errors.js';

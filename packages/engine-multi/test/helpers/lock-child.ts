@@ -13,7 +13,7 @@ export interface LockJob {
   specifier: string;
   /** Run install scripts: the slow fixtures' postinstall keeps an install going for seconds. */
   installScripts?: boolean;
-  useLock: boolean;
+  lockRepo: boolean;
   /** `install`: autoinstall a one-step plan using the adaptor; `hold`: take the lock and wait for a `release` message. */
   work: 'install' | 'hold';
   lock?: Pick<InstallLockOptions, 'staleMs' | 'heartbeatMs' | 'pollMs' | 'workerId'>;
@@ -75,7 +75,7 @@ async function install(job: LockJob): Promise<string> {
     cacheDir: job.cacheDir,
     whitelist: [/^@fleet-fixtures\//],
     logger,
-    autoinstall: { lockRepo: job.useLock, lock, installScripts: job.installScripts ?? false, ...(workerId ? { workerId } : {}) },
+    autoinstall: { lockRepo: job.lockRepo, lock, installScripts: job.installScripts ?? false, ...(workerId ? { workerId } : {}) },
   });
   let outcome = 'fast-path';
   const plan = { id: `run-${process.pid}`, workflow: { steps: [{ id: 'job', expression: 'fn(s => s)', adaptors: [job.specifier] }] } };

@@ -4,8 +4,8 @@
 import { openRepo } from '../../src/index.js';
 import type { InstallRequest } from './installers.js';
 
-process.on('message', async ({ id, repoDir, cacheDir, specifier, lock = false, installScripts = false }: InstallRequest & { id: number }) => {
-  const repo = openRepo({ repoDir, cacheDir, lock, installScripts, workerId: `installer-${process.pid}` });
+process.on('message', async ({ id, repoDir, cacheDir, specifier, lockRepo = false, installScripts = false }: InstallRequest & { id: number }) => {
+  const repo = openRepo({ repoDir, cacheDir, lockRepo, installScripts, workerId: `installer-${process.pid}` });
   try {
     const { outcome, alias } = await repo.ensure(specifier);
     process.send?.({ id, ok: true, outcome, alias });

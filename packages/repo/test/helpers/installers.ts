@@ -13,7 +13,7 @@ export interface InstallRequest {
   cacheDir: string;
   specifier: string;
   /** Take the install lock. Default false: these tests prove the repo is correct without it. */
-  lock?: boolean;
+  lockRepo?: boolean;
   installScripts?: boolean;
 }
 

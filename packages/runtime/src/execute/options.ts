@@ -7,7 +7,7 @@ export interface ExecuteOptions {
   notify?: (event: RuntimeEvent) => void;
   /** Module names job code may import (adaptors); others fail with an ImportError. */
   whitelist?: RegExp[];
-  /** Keys deleted from every step's output state. Default `['configuration']`, so secrets never leave a step. */
+  /** Keys deleted from every step's output state. Default DEFAULT_STATE_PROPS_TO_REMOVE. */
   statePropsToRemove?: string[];
   /** Largest JSON size, in megabytes, of a step's output state; more is a StateTooLargeError. */
   stateLimitMb?: number;
@@ -16,6 +16,9 @@ export interface ExecuteOptions {
   /** Adaptors are imported afresh for each key, so runs do not share module state. Default: the plan id. */
   cacheKey?: string;
 }
+
+/** Credentials and raw HTTP responses: what must never leave a step. The default of every layer above. */
+export const DEFAULT_STATE_PROPS_TO_REMOVE: readonly string[] = ['configuration', 'response'];
 
 /** ExecuteOptions with every default applied and every value checked. */
 export interface ResolvedOptions {
@@ -35,7 +38,7 @@ export function resolveOptions(plan: ExecutionPlan, options: ExecuteOptions): Re
   return {
     notify: options.notify ?? (() => {}),
     whitelist: options.whitelist,
-    statePropsToRemove: options.statePropsToRemove ?? ['configuration'],
+    statePropsToRemove: options.statePropsToRemove ?? [...DEFAULT_STATE_PROPS_TO_REMOVE],
     stateLimitMb,
     resolveCredential: options.resolveCredential,
     cacheKey: options.cacheKey ?? plan.id,

@@ -17,7 +17,7 @@ const SAID: Record<InstallOutcome, string> = {
  */
 export async function repoInstallCommand(invocation: InstallInvocation, write: (text: string) => void, logger: Logger): Promise<number> {
   const { repoDir, cacheDir, lockRepo, installScripts, workerName } = invocation;
-  const repo = openRepo({ repoDir, cacheDir, lock: lockRepo, installScripts, workerId: workerName, logger });
+  const repo = openRepo({ repoDir, cacheDir, lockRepo, installScripts, workerId: workerName, logger });
   let failed = 0;
   try {
     for (const specifier of invocation.specifiers) {

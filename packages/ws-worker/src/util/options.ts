@@ -1,4 +1,6 @@
 import os from 'node:os';
+import { ENGINE_DEFAULTS } from '@fleet/engine-multi';
+import { DEFAULT_LOG_PAYLOAD_LIMIT_MB, DEFAULT_PAYLOAD_LIMIT_MB } from '@fleet/lightning-protocol';
 
 /** How one worker option is spelled on the command line and in the environment. */
 export interface OptionSpec {
@@ -17,7 +19,8 @@ export interface OptionSpec {
 
 /**
  * Every option the worker accepts. The keys are the flags, and the only keys the
- * configuration reads: the reader's types refuse any other name.
+ * configuration reads: the reader's types refuse any other name. A default the
+ * engine or the protocol also has is taken from there, so it is stated once.
  */
 export const OPTIONS = {
   lightning: {
@@ -96,7 +99,7 @@ export const OPTIONS = {
   },
   capacity: {
     env: 'WORKER_CAPACITY',
-    default: '5',
+    default: String(ENGINE_DEFAULTS.capacity),
     describe: 'Runs executing at once (at most 100), claimed from the manual queue first, then any (manual>*); or give --workloops',
   },
   workloops: {
@@ -106,22 +109,22 @@ export const OPTIONS = {
   'max-run-duration-seconds': {
     alias: ['t'],
     env: 'WORKER_MAX_RUN_DURATION_SECONDS',
-    default: '300',
+    default: String(ENGINE_DEFAULTS.runTimeoutMs / 1000),
     describe: 'Time limit of one run, in seconds',
   },
   'run-memory': {
     env: 'WORKER_MAX_RUN_MEMORY_MB',
-    default: '500',
+    default: String(ENGINE_DEFAULTS.memoryLimitMb),
     describe: 'Memory limit of one run, in MB',
   },
   'payload-limit-mb': {
     env: 'WORKER_MAX_PAYLOAD_MB',
-    default: '10',
+    default: String(DEFAULT_PAYLOAD_LIMIT_MB),
     describe: "A step output or final state over this many MB is not sent to Lightning (DATACLIP_TOO_LARGE); at most 10, to fit Lightning's frame limit",
   },
   'log-payload-limit-mb': {
     env: 'WORKER_MAX_LOG_PAYLOAD_MB',
-    default: '1',
+    default: String(DEFAULT_LOG_PAYLOAD_LIMIT_MB),
     describe: 'A log line over this many MB is replaced by a note saying so; at most 10',
   },
   'batch-logs': {
@@ -142,7 +145,7 @@ export const OPTIONS = {
   },
   'state-props-to-remove': {
     env: 'WORKER_STATE_PROPS_TO_REMOVE',
-    default: 'configuration,response',
+    default: ENGINE_DEFAULTS.statePropsToRemove.join(','),
     describe: "Comma-separated keys removed from every step's output state",
   },
   backoff: {

@@ -11,6 +11,7 @@ import { joinWorkerQueue, QUEUE_TOPIC, queueCapacities } from './channels/worker
 import { startHttpServer, type HttpServer, type Readiness } from './server.js';
 import { ConfigError } from './util/config-error.js';
 import { maskSecrets } from './util/mask-secrets.js';
+import { createErrorReporter } from './util/error-reporter.js';
 import { createMetrics, type WorkerMetrics } from './util/metrics.js';
 import { logRepoCheck } from './util/repo-check-report.js';
 import { runTokenVerifier } from './util/run-token.js';
@@ -53,6 +54,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     (result) => logRepoCheck(result, logger),
     (error: Error) => logger.warn(`Could not check the repo dir ${config.repoDir}: ${error.message}`),
   );
+  const reporter = await createErrorReporter({ dsn: config.sentryDsn, environment: config.sentryEnv, release: workerVersion, workerId });
+  if (config.sentryDsn) logger.info(`Reporting errors to Sentry (environment ${config.sentryEnv})`);
   const engine = createWorkerEngine(config, workerId, metrics, logger);
   if (config.preload.length > 0) void preload(engine, config.preload, logger);
   const lightning = connectToLightning({
@@ -61,6 +64,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     workerVersion,
     timeoutMs: config.messageTimeoutMs,
     logger,
+    reporter,
     ...(overrides.reconnectAfterMs ? { reconnectAfterMs: overrides.reconnectAfterMs } : {}),
   });
 
@@ -79,6 +83,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     batchLogs: config.batchLogs ? { intervalMs: config.batchIntervalMs, limit: config.batchLimit } : undefined,
     workerVersion,
     metrics,
+    reporter,
     logger,
   };
   const execute = (claimed: ClaimedRun): Promise<void> => {
@@ -106,6 +111,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
     onJoined: workloop.resume,
     onLost: workloop.pause,
     onWorkAvailable: workloop.wake,
+    reporter,
   });
 
   let stopping: Promise<void> | undefined;
@@ -127,7 +133,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
           { timeoutMs: config.shutdownTimeoutMs, flushTimeoutMs: config.messageTimeoutMs, logger },
         ),
         repoChecked,
-      ]).then(() => undefined)),
+      ]).then(() => reporter.close(2000))),
   };
 }
 

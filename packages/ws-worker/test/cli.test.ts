@@ -53,6 +53,8 @@ test('every default', (t) => {
     claimTimeoutMs: 3_600_000,
     shutdownTimeoutMs: 60_000,
     workerName: os.hostname(),
+    sentryDsn: undefined,
+    sentryEnv: 'dev',
     logLevel: 'info',
   });
 });
@@ -162,6 +164,14 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
   'shutdown-timeout-seconds': { flag: '0', env: '90', read: (c) => c.shutdownTimeoutMs, fromFlag: 0, fromEnv: 90_000 },
   'worker-name': { flag: 'flag-name', env: 'env-name', read: (c) => c.workerName, fromFlag: 'flag-name', fromEnv: 'env-name' },
   log: { flag: 'debug', env: 'silent', read: (c) => c.logLevel, fromFlag: 'debug', fromEnv: 'silent' },
+  'sentry-dsn': {
+    flag: 'https://abc@o1.ingest.sentry.io/42',
+    env: 'http://key@127.0.0.1:9000/1',
+    read: (c) => c.sentryDsn,
+    fromFlag: 'https://abc@o1.ingest.sentry.io/42',
+    fromEnv: 'http://key@127.0.0.1:9000/1',
+  },
+  'sentry-env': { flag: 'production', env: 'staging', read: (c) => c.sentryEnv, fromFlag: 'production', fromEnv: 'staging' },
 };
 
 test('every option is covered by a case here (the switches and the secret file have their own tests)', (t) => {
@@ -305,6 +315,7 @@ const INVALID: Array<{ argv: string[]; env?: Env; message: string | RegExp }> = 
     env: { WORKER_CAPACITY: '4' },
     message: 'Give --capacity (WORKER_CAPACITY) or --workloops (WORKER_WORKLOOPS), not both: each loop of --workloops has its own capacity',
   },
+  { argv: ['--sentry-dsn', 'https://o1.ingest.sentry.io/42'], message: 'Invalid --sentry-dsn (WORKER_SENTRY_DSN): "https://o1.ingest.sentry.io/42" is not a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project>' },
   { argv: ['--capacity', '100000'], message: 'Invalid --capacity (WORKER_CAPACITY): "100000" is not a whole number of runs from 1 to 100' },
   { argv: ['--capacity', '1e3'], message: 'Invalid --capacity (WORKER_CAPACITY): "1e3" is not a whole number of runs from 1 to 100' },
   { argv: ['--capacity'], message: 'Invalid --capacity (WORKER_CAPACITY): "" is not a whole number of runs from 1 to 100' },

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { silentReporter } from '../src/util/error-reporter.js';
 import esmock from 'esmock';
 import type { Socket } from 'phoenix';
 import type * as ExecuteRunModule from '../src/api/execute-run.js';
@@ -74,6 +75,7 @@ async function runWith(channel: FakeChannel, options: { verifyToken?: () => Prom
       batchLogs: undefined,
       workerVersion: '0.0.0',
       metrics: { runCompleted: (result) => void results.push(result), autoinstall: () => undefined },
+      reporter: silentReporter,
       logger: silentLogger(),
     },
   );

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { generateRunKeys } from '@fleet/lightning-mock';
 import { fixtures } from '@fleet/local-registry';
@@ -298,4 +301,37 @@ test.serial('two workers of one name tell Lightning apart: each process has a wo
   await eventually(() => ids.length === 2, 'both workers to connect');
   t.true(ids.every((id) => /^it-worker-[0-9a-f]{8}$/.test(id ?? '')), ids.join(', '));
   t.not(ids[0], ids[1]);
+});
+
+test.serial('with a Sentry DSN, an event Lightning refused is reported with the run and event, and no credential or state', async (t) => {
+  const envelopes: string[] = [];
+  const sentry = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      envelopes.push((request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString());
+      response.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => sentry.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => void sentry.close());
+  const dsn = `http://publickey@127.0.0.1:${(sentry.address() as AddressInfo).port}/1`;
+  const mock = await startMock(t);
+  const { worker } = await startTestWorker(t, workerConfig(mock.url, repo.dir, { sentryDsn: dsn, sentryEnv: 'test' }));
+  const body = 'fn(s => ({ data: { secretData: "STATE-SHOULD-NOT-LEAK" } }));';
+  const id = mock.enqueueRun({ jobs: [{ id: 'job', adaptor: JOBS, body, credential_id: 'c1' }] }, {
+    credentials: { c1: { password: 'CREDENTIAL-SHOULD-NOT-LEAK' } },
+    refuse: { 'run:start': 'not today' },
+  });
+  t.is((await mock.waitForRun(id, { timeoutMs: 60_000 })).status, 'success');
+  await worker.stop();
+  const reports = envelopes.join('\n');
+  t.regex(reports, /"where":"run-event"/);
+  t.true(reports.includes(`"run_id":"${id}"`));
+  t.regex(reports, /"event":"run:start"/);
+  t.regex(reports, /not today/);
+  t.regex(reports, /"environment":"test"/);
+  t.false(reports.includes('CREDENTIAL-SHOULD-NOT-LEAK'));
+  t.false(reports.includes('STATE-SHOULD-NOT-LEAK'));
 });

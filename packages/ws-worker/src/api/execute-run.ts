@@ -10,6 +10,7 @@ import { RunState } from '../events/run-state.js';
 import type { ClaimedRun, ExitReason } from '@fleet/lightning-protocol';
 import { convertPlan } from '../util/convert-plan.js';
 import type { RunResult, WorkerMetrics } from '../util/metrics.js';
+import type { ErrorReporter } from '../util/error-reporter.js';
 import type { VerifyRunToken } from '../util/run-token.js';
 
 export interface RunDeps {
@@ -24,6 +25,7 @@ export interface RunDeps {
   batchLogs: BatchLogs | undefined;
   workerVersion: string;
   metrics: Pick<WorkerMetrics, 'runCompleted' | 'autoinstall'>;
+  reporter: ErrorReporter;
   logger: Logger;
 }
 
@@ -126,6 +128,7 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
       ...(deps.batchLogs ? { batch: deps.batchLogs } : {}),
       // Back-pressure: while Lightning lags, the run's process keeps its lines, not this worker.
       onTaken: (lines) => deps.engine.grantLogLines(id, lines),
+      onRefused: (event, error) => deps.reporter.report(error, { where: 'run-event', runId: id, event }),
     }));
     channel.channel.onStatus('refused', (response) => abandon(`Lightning refused to rejoin its channel: ${JSON.stringify(response)}`));
     let reason: ExitReason;
@@ -154,6 +157,7 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
     id,
     done: lifecycle().then(report, (error: Error) => {
       logger.error(`Run ${id} broke the worker's run lifecycle: ${error.stack ?? error.message}`);
+      deps.reporter.report(error, { where: 'worker', runId: id });
       report(undefined);
     }),
     kill(error) {

@@ -26,6 +26,8 @@ export interface OutboxOptions {
   batch?: BatchLogs;
   /** Told how many log lines left the queue (delivered, refused or dropped): the run may send as many more. */
   onTaken?: (lines: number) => void;
+  /** Told of every event Lightning refused or did not answer. */
+  onRefused?: (event: string, error: Error) => void;
 }
 
 export interface Outbox {
@@ -53,7 +55,7 @@ interface Item {
  * and anything that still is never leaves.
  */
 export function createOutbox(channel: JoinedChannel, options: OutboxOptions): Outbox {
-  const { runId, timeoutMs, logger, batch, onTaken } = options;
+  const { runId, timeoutMs, logger, batch, onTaken, onRefused } = options;
   const maxLogs = options.maxQueuedLogs ?? DEFAULT_MAX_QUEUED_LOGS;
   const maxLogBytes = options.maxQueuedLogBytes ?? DEFAULT_MAX_QUEUED_LOG_BYTES;
   const topic = `run:${runId}`;
@@ -106,6 +108,7 @@ export function createOutbox(channel: JoinedChannel, options: OutboxOptions): Ou
         } catch (error) {
           if (abandoned.signal.aborted) return;
           logger.warn(`Run ${runId}: Lightning did not take ${event}: ${(error as Error).message}`);
+          onRefused?.(event, error as Error);
         }
         shift(count);
       }

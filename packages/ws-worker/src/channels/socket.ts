@@ -1,6 +1,7 @@
 import { Socket } from 'phoenix';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import type { ErrorReporter } from '../util/error-reporter.js';
 
 // The protocol revision this worker speaks (Lightning checks the major part).
 const API_VERSION = '1.2';
@@ -16,6 +17,7 @@ export interface LightningSocketOptions {
   logger: Logger;
   /** Delay before reconnect attempt number `tries` (from 1). */
   reconnectAfterMs?: (tries: number) => number;
+  reporter: ErrorReporter;
 }
 
 export interface LightningSocket {
@@ -35,7 +37,7 @@ export const reconnectBackoff = (tries: number): number => Math.min(15_000, 500 
  * channel. Phoenix reconnects it whenever it drops, and rejoins the channels
  * that were joined on it.
  */
-export function connectToLightning({ url, token, workerVersion, timeoutMs, logger, reconnectAfterMs = reconnectBackoff }: LightningSocketOptions): LightningSocket {
+export function connectToLightning({ url, token, workerVersion, timeoutMs, logger, reporter, reconnectAfterMs = reconnectBackoff }: LightningSocketOptions): LightningSocket {
   const socket = new Socket(url, {
     // `ws` rather than Node's global WebSocket: it reports the HTTP status of a refused
     // upgrade (see describe below), which tells an operator a wrong secret from a down Lightning.
@@ -60,6 +62,8 @@ export function connectToLightning({ url, token, workerVersion, timeoutMs, logge
     failedAttempts += 1;
     lastError = describe(error);
     logger.warn(`Cannot connect to Lightning at ${url} (${lastError}); attempt ${failedAttempts}, retrying with backoff`);
+    // The first failure of a streak: an outage is one report, not one per retry.
+    if (failedAttempts === 1) reporter.report(new Error(`Cannot connect to Lightning at ${url}: ${lastError}`), { where: 'socket' });
   });
   socket.onClose((event) => {
     if (!open) return;

@@ -1,5 +1,6 @@
 import type { Socket } from 'phoenix';
 import type { Logger } from 'pino';
+import type { ErrorReporter } from '../util/error-reporter.js';
 import { joinChannel, type JoinedChannel } from './channel.js';
 
 export const QUEUE_TOPIC = 'worker:queue';
@@ -17,6 +18,7 @@ export interface WorkerQueueOptions {
   onLost(): void;
   /** Lightning has a run waiting. */
   onWorkAvailable(): void;
+  reporter: ErrorReporter;
 }
 
 /** The join's `queues`: each loop's capacity by its queues joined with `>`; two loops alike add up. */
@@ -27,7 +29,7 @@ export function queueCapacities(loops: Array<{ queues: string[]; capacity: numbe
 }
 
 /** Joins `worker:queue`, the channel claims go through, and keeps the worker told whether it is usable. */
-export function joinWorkerQueue(socket: Socket, { capacity, queues, timeoutMs, logger, onJoined, onLost, onWorkAvailable }: WorkerQueueOptions): JoinedChannel {
+export function joinWorkerQueue(socket: Socket, { capacity, queues, timeoutMs, logger, onJoined, onLost, onWorkAvailable, reporter }: WorkerQueueOptions): JoinedChannel {
   const queue = joinChannel(socket, QUEUE_TOPIC, { capacity, queues }, timeoutMs);
   queue.onStatus('joined', () => {
     logger.info(`Joined ${QUEUE_TOPIC}: claiming runs`);
@@ -36,7 +38,9 @@ export function joinWorkerQueue(socket: Socket, { capacity, queues, timeoutMs, l
   queue.onStatus('lost', onLost);
   // Phoenix keeps retrying the join; a refusal usually means a wrong worker secret.
   queue.onStatus('refused', (response) => {
-    logger.error(`Lightning refused to let this worker join ${QUEUE_TOPIC}: ${JSON.stringify(response)}`);
+    const message = `Lightning refused to let this worker join ${QUEUE_TOPIC}: ${JSON.stringify(response)}`;
+    logger.error(message);
+    reporter.report(new Error(message), { where: 'socket' });
     onLost();
   });
   queue.onMessage('work-available', onWorkAvailable);

@@ -173,6 +173,15 @@ export const OPTIONS = {
     default: os.hostname(),
     describe: 'Name this worker gives Lightning when it claims runs',
   },
+  'sentry-dsn': {
+    env: 'WORKER_SENTRY_DSN',
+    describe: "Report the worker's errors to this Sentry DSN (unset: no error reporting)",
+  },
+  'sentry-env': {
+    env: 'WORKER_SENTRY_ENV',
+    default: 'dev',
+    describe: 'The environment Sentry files the reports under',
+  },
   log: {
     env: 'WORKER_LOG_LEVEL',
     default: 'info',

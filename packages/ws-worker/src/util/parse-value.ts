@@ -101,6 +101,19 @@ export const positiveSecondsAsMs = secondsAsMs(1, `a number of seconds from 0.00
 
 export const secondsAsMsOrZero = secondsAsMs(0, `a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);
 
+/** A Sentry DSN: http(s)://<public key>@<host>/<project id>. */
+export function sentryDsn(raw: string): string {
+  const expected = 'a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project>';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidValue(expected);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username === '' || !/^\/\d+$/.test(url.pathname)) throw new InvalidValue(expected);
+  return raw;
+}
+
 export function websocketUrl(raw: string): string {
   const expected = 'a ws:// or wss:// URL';
   if (!URL.canParse(raw)) throw new InvalidValue(expected);

@@ -21,6 +21,7 @@ import {
   regexList,
   secondsAsMsOrZero,
   secretFile,
+  sentryDsn,
   workloopList,
   MAX_CAPACITY,
   type WorkloopSpec,
@@ -73,6 +74,9 @@ export interface WorkerConfig {
   /** How long in-flight runs may finish after SIGTERM. */
   shutdownTimeoutMs: number;
   workerName: string;
+  /** Undefined: errors are not reported. */
+  sentryDsn: string | undefined;
+  sentryEnv: string;
   logLevel: LogLevel;
 }
 
@@ -107,6 +111,8 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     claimTimeoutMs: options.value('claim-timeout', positiveSecondsAsMs),
     shutdownTimeoutMs: options.value('shutdown-timeout-seconds', secondsAsMsOrZero),
     workerName: options.value('worker-name', nonEmpty),
+    sentryDsn: options.optional('sentry-dsn', sentryDsn),
+    sentryEnv: options.value('sentry-env', nonEmpty),
     logLevel: options.value('log', logLevel),
   };
 }

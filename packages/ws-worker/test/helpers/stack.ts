@@ -82,6 +82,8 @@ export function workerConfig(lightningUrl: string, repoDir: string, overrides: P
     claimTimeoutMs: 10_000,
     shutdownTimeoutMs: 10_000,
     workerName: 'it-worker',
+    sentryDsn: undefined,
+    sentryEnv: 'test',
     logLevel: 'debug',
     ...overrides,
   };

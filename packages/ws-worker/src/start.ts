@@ -16,7 +16,7 @@ import { createMetrics, type WorkerMetrics } from './util/metrics.js';
 import { logRepoCheck } from './util/repo-check-report.js';
 import { runTokenVerifier } from './util/run-token.js';
 import { workerVersion } from './util/version.js';
-import type { WorkerConfig } from './util/worker-config.js';
+import { engineOptions, type WorkerConfig } from './util/worker-config.js';
 import { signWorkerToken } from './util/worker-token.js';
 
 export interface WorkerHandle {
@@ -137,28 +137,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
   };
 }
 
-function createWorkerEngine(config: WorkerConfig, workerId: string, metrics: WorkerMetrics, logger: Logger): Engine {
-  return createEngine({
-    repoDir: config.repoDir,
-    cacheDir: config.cacheDir,
-    whitelist: config.whitelist,
-    capacity: config.capacity,
-    memoryLimitMb: config.memoryLimitMb,
-    runTimeoutMs: config.runTimeoutMs,
-    statePropsToRemove: config.statePropsToRemove,
-    jobEnv: config.jobEnv,
-    jobAllow: config.jobAllow,
-    logger: logger.child({ component: 'engine' }),
-    autoinstall: {
-      lockRepo: config.lockRepo,
-      // Recorded as the installer and lock holder, so operators can tell which worker it was.
-      workerId,
-      lock: { onEvent: metrics.lockEvent },
-      installScripts: config.installScripts,
-      cacheMaxMb: config.cacheMaxMb,
-    },
-  });
-}
+const createWorkerEngine = (config: WorkerConfig, workerId: string, metrics: WorkerMetrics, logger: Logger): Engine =>
+  createEngine(engineOptions(config, { workerId, logger: logger.child({ component: 'engine' }), onLockEvent: metrics.lockEvent }));
 
 // In the background: runs that need a preloaded adaptor meanwhile share its install.
 async function preload(engine: Engine, specifiers: string[], logger: Logger): Promise<void> {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import test from 'ava';
 import { ConfigError, HelpRequested, parseConfig, type WorkerConfig } from '../src/index.js';
 import { OPTIONS, optionKeys, type OptionKey } from '../src/util/options.js';
+import { engineOptions } from '../src/util/worker-config.js';
+import { silentLogger } from './helpers/logger.js';
 import { testKeys } from './helpers/keys.js';
 
 type Env = Record<string, string>;
@@ -260,6 +262,13 @@ for (const { name, read, cases } of SWITCHES) {
 
 test('the capacity of --workloops is the sum of its loops', (t) => {
   t.is(config(['--workloops', 'manual>*:2 *:3']).capacity, 5);
+});
+
+test("the engine's options are compiled from the same configuration, the lock switch under its one name", (t) => {
+  const argv = ['--capacity', '3', '--run-memory', '256', '-t', '90', '--no-repo-lock', '--cache-max-mb', '100', '--job-env', 'TZ', '--install-scripts'];
+  const options = engineOptions(config(argv), { workerId: 'w-1', logger: silentLogger(), onLockEvent: () => undefined });
+  t.like(options, { capacity: 3, memoryLimitMb: 256, runTimeoutMs: 90_000, jobEnv: ['TZ'], statePropsToRemove: ['configuration', 'response'] });
+  t.like(options.autoinstall, { lockRepo: false, workerId: 'w-1', installScripts: true, cacheMaxMb: 100 });
 });
 
 test('an option given twice takes its last value, a switch too', (t) => {

@@ -1,4 +1,5 @@
-import type { JobPermission } from '@fleet/engine-multi';
+import type { EngineOptions, JobPermission, LockEvent } from '@fleet/engine-multi';
+import type { Logger } from 'pino';
 import { ConfigError } from './config-error.js';
 import type { OptionSource } from './option-source.js';
 import {
@@ -114,6 +115,37 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     sentryDsn: options.optional('sentry-dsn', sentryDsn),
     sentryEnv: options.value('sentry-env', nonEmpty),
     logLevel: options.value('log', logLevel),
+  };
+}
+
+/** What the worker process adds to its configuration for the engine. */
+export interface EngineContext {
+  /** Recorded as the installer and lock holder, so operators can tell which worker it was. */
+  workerId: string;
+  logger: Logger;
+  onLockEvent: (event: LockEvent) => void;
+}
+
+/** The engine's (and through it the repo's) options: every one of them comes from the configuration here. */
+export function engineOptions(config: WorkerConfig, { workerId, logger, onLockEvent }: EngineContext): EngineOptions {
+  return {
+    repoDir: config.repoDir,
+    cacheDir: config.cacheDir,
+    whitelist: config.whitelist,
+    capacity: config.capacity,
+    memoryLimitMb: config.memoryLimitMb,
+    runTimeoutMs: config.runTimeoutMs,
+    statePropsToRemove: config.statePropsToRemove,
+    jobEnv: config.jobEnv,
+    jobAllow: config.jobAllow,
+    logger,
+    autoinstall: {
+      lockRepo: config.lockRepo,
+      workerId,
+      lock: { onEvent: onLockEvent },
+      installScripts: config.installScripts,
+      cacheMaxMb: config.cacheMaxMb,
+    },
   };
 }
 

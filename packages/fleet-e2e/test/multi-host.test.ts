@@ -146,7 +146,7 @@ function defineTests(): void {
     b = await addWorker(fleet, hostB, repoOn(hostB), { capacity: 1 });
     const second = fleet.mock.enqueueRun(lightningPlan([{ adaptor: SLOW, body: 'fn(s => ({ ...s, run: 2 }));' }]));
     const waiting = await bWaits;
-    t.regex(waiting.line, /held by worker host-a, pid \d+ on host-a/);
+    t.regex(waiting.line, /held by worker host-a-[0-9a-f]{8}, pid \d+ on host-a/);
     return { fleet, repoOn, a, b: b!, first, second, bTakesOver };
   }
 
@@ -159,7 +159,7 @@ function defineTests(): void {
       const takeover = await bTakesOver;
       const takeoverMs = Math.round(takeover.at - killedAt);
       t.log(`trial ${i}: host B took the lock over ${takeoverMs} ms after host A's holder was killed: ${takeover.line}`);
-      t.regex(takeover.line, /from worker host-a, .*: its heartbeat stopped/, 'another host cannot see the pid: staleness decides');
+      t.regex(takeover.line, /from worker host-a-[0-9a-f]{8}, .*: its heartbeat stopped/, 'another host cannot see the pid: staleness decides');
       t.true(takeoverMs < TAKEOVER_BOUND_MS, `trial ${i}: takeover after ${takeoverMs} ms`);
 
       const [lost, served] = await fleet.mock.waitForAll([first, second], { timeoutMs: 120_000 });

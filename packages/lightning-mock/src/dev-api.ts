@@ -3,6 +3,7 @@ import { checkPlan, describeProblem } from '@fleet/lightning-protocol';
 import { InvalidOptionsError, InvalidPlanError, MockClosedError, RunNotFoundError, RunTimeoutError } from './errors.js';
 import type { MockEmitter } from './events.js';
 import { isFinal } from './run-status.js';
+import type { CollectionStore } from './collections.js';
 import type { RunStore } from './run-store.js';
 import type { LightningPlan, RunDetails, RunSummary } from './types.js';
 import { isRunEvent, type RunEvent } from './validate-event.js';
@@ -37,11 +38,15 @@ export interface DevApi {
   waitForAll(runIds: string[], options?: WaitOptions): Promise<RunDetails[]>;
   /** A dataclip by id: an input, or a step's output as reported in `step:complete`. */
   getDataclip(id: string): unknown;
+  /** Creates a collection jobs can use (as a project's user does in Lightning); a no-op if it exists. */
+  createCollection(name: string): void;
+  /** A collection's values by key, parsed; undefined if there is no such collection. */
+  getCollection(name: string): Record<string, unknown> | undefined;
 }
 
 const DEFAULT_WAIT_MS = 60_000;
 
-export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
+export function createDevApi(store: RunStore, emitter: MockEmitter, collections: CollectionStore): DevApi {
   function enqueueRun(input: unknown, { dataclip, credentials = {}, refuse = {}, queue }: EnqueueOptions = {}): string {
     const checked = checkPlan(withId(input));
     if (!checked.ok) throw new InvalidPlanError(checked.problems.map(describeProblem));
@@ -93,6 +98,8 @@ export function createDevApi(store: RunStore, emitter: MockEmitter): DevApi {
     listRuns: () => store.list(),
     waitForRun,
     waitForAll: (runIds, options) => Promise.all(runIds.map((runId) => waitForRun(runId, options))),
+    createCollection: (name) => collections.create(name),
+    getCollection: (name) => collections.contents(name),
     getDataclip(id) {
       const json = store.dataclips.get(id);
       return json === undefined ? undefined : JSON.parse(json);

@@ -1,9 +1,13 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { CollectionStore } from './collections.js';
 import type { DevApi } from './dev-api.js';
+import type { RunTokens } from './run-token.js';
 import { InvalidPlanError } from './errors.js';
 import type { Logger } from '@fleet/runtime';
 
 const MAX_BODY_CHARS = 10 * 1024 * 1024;
+
+const COLLECTIONS_PREFIX = '/collections/';
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -24,11 +28,16 @@ class HttpError extends Error {
  *   POST /api/runs       {plan, dataclip?, credentials?} → 201 {id}
  *   GET  /api/runs       [{id, status, reason, ...}]
  *   GET  /api/runs/:id   one run with its events and logs
+ * and Lightning's collections API, for jobs (see collections.ts):
+ *   /collections/:name[/:key]
  */
-export function createHttpHandler(api: DevApi, logger: Logger): RequestListener {
+export function createHttpHandler(api: DevApi, collections: { store: CollectionStore; runTokens: RunTokens }, logger: Logger): RequestListener {
   async function route(request: IncomingMessage): Promise<[number, unknown]> {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    if (pathname.startsWith(COLLECTIONS_PREFIX)) {
+      return collections.store.serve(request, pathname.slice(COLLECTIONS_PREFIX.length), () => readJson(request), collections.runTokens);
+    }
     if (pathname === '/') {
       allow(method, 'GET');
       return [200, { status: 'ok' }];

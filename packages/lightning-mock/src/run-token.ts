@@ -8,6 +8,8 @@ export interface RunTokens {
   sign(runId: string): Promise<string>;
   /** True when the token is one this mock issued for exactly this run. */
   verify(token: string, runId: string): Promise<boolean>;
+  /** The run a token this mock issued is for; undefined for any other token. */
+  runOf(token: string): Promise<string | undefined>;
   /** PEM of the key workers verify with; only for RS256 tokens. */
   readonly publicKey: string | undefined;
 }
@@ -23,6 +25,15 @@ export function createRunTokens(privateKey: KeyObject | undefined, secret: strin
   const verifyKey = privateKey ? createPublicKey(privateKey) : signingKey;
   const alg = privateKey ? 'RS256' : 'HS256';
 
+  const runOf = async (token: string): Promise<string | undefined> => {
+    try {
+      const { payload } = await jwtVerify(token, verifyKey, { algorithms: [alg], issuer: ISSUER });
+      return typeof payload.id === 'string' ? payload.id : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   return {
     publicKey: privateKey ? createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() : undefined,
 
@@ -35,13 +46,7 @@ export function createRunTokens(privateKey: KeyObject | undefined, secret: strin
         .setExpirationTime(LIFETIME)
         .sign(signingKey),
 
-    async verify(token, runId) {
-      try {
-        const { payload } = await jwtVerify(token, verifyKey, { algorithms: [alg], issuer: ISSUER });
-        return payload.id === runId;
-      } catch {
-        return false;
-      }
-    },
+    verify: async (token, runId) => (await runOf(token)) === runId,
+    runOf,
   };
 }

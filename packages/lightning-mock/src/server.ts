@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createQueueChannels, QUEUE_TOPIC } from './channels/queue.js';
 import { createRunChannel, RUN_TOPIC_PREFIX } from './channels/run.js';
 import type { ChannelFactory } from './channels/channel.js';
+import { CollectionStore } from './collections.js';
 import { createDevApi, type DevApi } from './dev-api.js';
 import { createMockEmitter, type MockEvents } from './events.js';
 import { createHttpHandler } from './http.js';
@@ -38,7 +39,8 @@ export async function createLightningMock(options: LightningMockOptions = {}): P
   const runTokens = createRunTokens(runPrivateKey, secret);
   const lostRuns = createLostRuns(store, lostGraceMs, logger);
   const queue = createQueueChannels({ store, runTokens, emitter, logger });
-  const api = createDevApi(store, emitter);
+  const collections = new CollectionStore();
+  const api = createDevApi(store, emitter, collections);
   let closing = false;
 
   emitter.on('enqueue', () => queue.announceWork());
@@ -51,7 +53,7 @@ export async function createLightningMock(options: LightningMockOptions = {}): P
     return undefined;
   };
 
-  const server = createServer(createHttpHandler(api, logger));
+  const server = createServer(createHttpHandler(api, { store: collections, runTokens }, logger));
   const sockets = attachWorkerSockets(server, {
     secret,
     channelFor,

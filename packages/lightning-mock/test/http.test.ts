@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { LightningMock } from '../src/index.js';
-import { claimAndJoin, connect, startMock } from './helpers/mock.js';
+import { claimAndJoin, claimOne, connect, startMock } from './helpers/mock.js';
 import { twoJobPlan } from '@fleet/lightning-protocol/fixtures';
 import { runComplete } from './helpers/run-events.js';
 
@@ -85,4 +85,28 @@ test('unknown paths answer 404 and wrong methods 405', async (t) => {
   const mock = await startMock(t);
   t.is((await call(mock, 'GET', '/api/elsewhere')).status, 404);
   t.is((await call(mock, 'DELETE', '/api/runs')).status, 405);
+});
+
+test("the collections API: a run's token reads and writes a collection; no token, no access", async (t) => {
+  const mock = await startMock(t);
+  mock.createCollection('tags');
+  mock.enqueueRun(twoJobPlan());
+  const { token } = await claimOne(await connect(t, mock));
+  const collections = async (method: string, path: string, body?: unknown, auth = token) => {
+    const response = await fetch(`${mock.httpUrl}/collections/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (response.status === 204 ? null : await response.json()) as any };
+  };
+  t.like(await collections('PUT', 'tags/a-1', { value: '{"n":1}' }), { status: 200, body: { upserted: 1 } });
+  t.like(await collections('POST', 'tags', { items: [{ key: 'b-1', value: '2' }] }), { status: 200, body: { upserted: 1 } });
+  t.like(await collections('GET', 'tags/a-1'), { status: 200, body: { key: 'a-1', value: '{"n":1}' } });
+  t.deepEqual((await collections('GET', 'tags?key=a-*')).body.items.map((item: { key: string }) => item.key), ['a-1']);
+  t.like(await collections('DELETE', 'tags/b-1'), { status: 200, body: { deleted: 1 } });
+  t.is((await collections('GET', 'tags/b-1')).status, 204);
+  t.deepEqual(mock.getCollection('tags'), { 'a-1': { n: 1 } });
+  t.is((await collections('GET', 'tags/a-1', undefined, 'x.y.z')).status, 401);
+  t.is((await collections('GET', 'nope/a')).status, 404);
 });

@@ -28,6 +28,8 @@ export const fixtures = {
   languageJobs: '@fleet-fixtures/language-jobs@1.0.0',
   /** ESM job adaptor that hands job code the run process's `process` (`hostProcess()`), as an unclosed realm escape would: `fn`, `hostProcess`. */
   languageHost: '@fleet-fixtures/language-host@1.0.0',
+  /** Published under the real adaptor's name: `collections.get/set/remove/each` against Lightning's collections API. */
+  languageCollections: '@openfn/language-collections@1.0.0',
   /** ESM job adaptor sharing util-a ^1 and util-b ^1: `fn`, `increment`. */
   languageExtra: '@fleet-fixtures/language-extra@1.0.0',
   /** ESM job adaptor (`fn`) whose postinstall takes ~3 s, then writes `postinstall-done`. */

@@ -33,7 +33,13 @@ export type Step = JobStep | TriggerStep;
 export interface ExecutionPlan {
   id: string;
   options?: { start?: string };
-  workflow: { name?: string; globals?: string; steps: Step[] };
+  workflow: {
+    name?: string;
+    globals?: string;
+    /** Configuration every step gets under its own (the collections token and endpoint, say). */
+    credentials?: Record<string, unknown>;
+    steps: Step[];
+  };
 }
 
 export const isJobStep = (step: Step): step is JobStep => typeof (step as JobStep).expression === 'string';

@@ -19,6 +19,21 @@ test('configuration: step over incoming, visible to the job, removed from every 
   for (const event of run.of('job-complete')) t.false('configuration' in (event.state as object));
 });
 
+test("the workflow's credentials are under every step's configuration, and never in an output", async (t) => {
+  const steps = [
+    job('a', 's => ({ ...s, data: { seen: s.configuration } })', { configuration: { user: 'step', collections_token: 'own' }, next: { b: true } }),
+    job('b', 's => ({ ...s, data: { ...s.data, inB: s.configuration } })'),
+  ];
+  const credentials = { collections_token: 'run-token', collections_endpoint: 'http://collections' };
+  const result = await executePlan({ ...plan(steps), workflow: { steps, credentials } });
+  t.deepEqual(result, {
+    data: {
+      seen: { user: 'step', collections_token: 'own', collections_endpoint: 'http://collections' },
+      inB: credentials,
+    },
+  });
+});
+
 test('statePropsToRemove replaces the default list', async (t) => {
   const result = await executePlan(
     plan([job('a', 's => ({ ...s, secret: 1, kept: 2 })', { configuration: { c: 1 } })]),

@@ -81,6 +81,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
       logPayloadLimitMb: config.logPayloadLimitMb,
     },
     batchLogs: config.batchLogs ? { intervalMs: config.batchIntervalMs, limit: config.batchLimit } : undefined,
+    collections: config.collections,
     workerVersion,
     metrics,
     reporter,

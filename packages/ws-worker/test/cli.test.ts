@@ -55,6 +55,7 @@ test('every default', (t) => {
     claimTimeoutMs: 3_600_000,
     shutdownTimeoutMs: 60_000,
     workerName: os.hostname(),
+    collections: undefined,
     sentryDsn: undefined,
     sentryEnv: 'dev',
     logLevel: 'info',
@@ -174,10 +175,17 @@ const CASES: Partial<Record<OptionKey, OptionCase>> = {
     fromEnv: 'http://key@127.0.0.1:9000/1',
   },
   'sentry-env': { flag: 'production', env: 'staging', read: (c) => c.sentryEnv, fromFlag: 'production', fromEnv: 'staging' },
+  'collections-url': {
+    flag: 'https://app.example.org/collections/',
+    env: 'http://lightning:4000/collections',
+    read: (c) => c.collections?.url,
+    fromFlag: 'https://app.example.org/collections',
+    fromEnv: 'http://lightning:4000/collections',
+  },
 };
 
 test('every option is covered by a case here (the switches and the secret file have their own tests)', (t) => {
-  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts', 'batch-logs', 'secret-file'].sort(), [...optionKeys].sort());
+  t.deepEqual([...Object.keys(CASES), 'repo-lock', 'install-scripts', 'batch-logs', 'secret-file', 'collections-version'].sort(), [...optionKeys].sort());
 });
 
 for (const [key, option] of Object.entries(CASES) as Array<[OptionKey, OptionCase]>) {
@@ -259,6 +267,12 @@ for (const { name, read, cases } of SWITCHES) {
     });
   }
 }
+
+test('--collections-version goes with --collections-url; without a URL collections are off', (t) => {
+  t.deepEqual(config(['--collections-url', 'http://l/collections', '--collections-version', '1.2.3']).collections, { url: 'http://l/collections', version: '1.2.3' });
+  t.deepEqual(config([], { WORKER_COLLECTIONS_URL: 'http://l/collections' }).collections, { url: 'http://l/collections', version: 'latest' });
+  t.is(config(['--collections-version', '1.2.3']).collections, undefined);
+});
 
 test('the capacity of --workloops is the sum of its loops', (t) => {
   t.is(config(['--workloops', 'manual>*:2 *:3']).capacity, 5);

@@ -46,6 +46,7 @@ test('triggers then jobs, with next from the edges, the start and the input data
         ],
       },
     },
+    usesCollections: false,
     dataclipId: 'd1',
     options: { outputDataclips: true },
   });
@@ -149,4 +150,19 @@ test('a malformed plan is refused with every problem named', (t) => {
     'options.output_dataclips must be a boolean',
   ]);
   t.deepEqual(problemsOf(lightningPlan({ starting_node_id: 'missing' })), ['starting_node_id missing is not a job or trigger of this plan']);
+});
+
+test('with collections on, a job whose code uses collections gets the collections adaptor, once', (t) => {
+  const jobs = [
+    { id: 'a', adaptor: ADAPTOR, body: "collections.get('tags', 'k');" },
+    { id: 'b', adaptor: ADAPTOR, body: 'fn(s => s);' },
+    { id: 'c', adaptor: '@openfn/language-collections@0.9.0', body: "collections.set('tags', 'k', 1);" },
+  ];
+  const on = convertPlan(lightningPlan({ jobs, edges: [] }), { collectionsVersion: '1.2.3' });
+  const adaptors = on.plan.workflow.steps.map((step) => (step as { adaptors?: string[] }).adaptors);
+  t.deepEqual(adaptors.slice(-3), [[ADAPTOR, '@openfn/language-collections@1.2.3'], [ADAPTOR], ['@openfn/language-collections@0.9.0']]);
+  t.true(on.usesCollections);
+  const off = convertPlan(lightningPlan({ jobs, edges: [] }));
+  t.deepEqual(off.plan.workflow.steps.map((step) => (step as { adaptors?: string[] }).adaptors).slice(-3), [[ADAPTOR], [ADAPTOR], ['@openfn/language-collections@0.9.0']]);
+  t.false(off.usesCollections);
 });

@@ -73,6 +73,7 @@ async function runWith(channel: FakeChannel, options: { verifyToken?: () => Prom
       messageTimeoutMs: 1000,
       limits: { memoryLimitMb: 500, runTimeoutMs: 300_000, payloadLimitMb: 10, logPayloadLimitMb: 1 },
       batchLogs: undefined,
+      collections: undefined,
       workerVersion: '0.0.0',
       metrics: { runCompleted: (result) => void results.push(result), autoinstall: () => undefined },
       reporter: silentReporter,

@@ -335,3 +335,18 @@ test.serial('with a Sentry DSN, an event Lightning refused is reported with the 
   t.false(reports.includes('CREDENTIAL-SHOULD-NOT-LEAK'));
   t.false(reports.includes('STATE-SHOULD-NOT-LEAK'));
 });
+
+test.serial("collections: a job that uses them gets the adaptor and its run's token, and reads and writes the mock's collection", async (t) => {
+  const mock = await startMock(t);
+  mock.createCollection('tags');
+  const collections = { url: `${mock.httpUrl}/collections`, version: '1.0.0' };
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { collections, whitelist: [/^@fleet-fixtures\//, /^@openfn\/language-collections$/] }));
+  const body = "collections.set('tags', 'a', { n: 1 });\ncollections.get('tags', 'a');\nfn(s => ({ data: { got: s.data, configuration: Object.keys(s.configuration).sort() } }));";
+  const id = mock.enqueueRun(jobPlan(body, { project_id: 'p-1' }));
+  const run = await mock.waitForRun(id, { timeoutMs: 60_000 });
+  t.is(run.status, 'success', JSON.stringify(run.errorMessage));
+  t.deepEqual(run.finalState, { data: { got: { n: 1 }, configuration: ['collections_endpoint', 'collections_token', 'project_id'] } });
+  t.deepEqual(mock.getCollection('tags'), { a: { n: 1 } });
+  const versions = (run.events.find((event) => event.event === 'run:start')?.payload as { versions: Record<string, unknown> }).versions;
+  t.deepEqual(versions['@openfn/language-collections'], ['1.0.0']);
+});

@@ -24,20 +24,21 @@ export async function stepConfiguration(
 
 /**
  * The state a step's job code starts from: the incoming state over the step's
- * default state, with both configurations merged (the step's wins) and `data`
+ * default state, with the configurations merged (the workflow's, under the
+ * incoming one, under the step's own) and `data`
  * merged when both are objects. It shares objects with its inputs: the deep copy
  * job code works on is made once, inside the job's context (realm.ts), so that a
  * mutation cannot touch what another branch of the plan sees.
  * A default `state` given as a string is not resolved here: the engine resolves
  * it before the plan reaches the runtime.
  */
-export function assembleState(incoming: unknown, defaults: unknown, configuration: unknown): Record<string, unknown> {
+export function assembleState(incoming: unknown, defaults: unknown, configuration: unknown, workflowCredentials?: Record<string, unknown>): Record<string, unknown> {
   const input = recordOrEmpty(incoming);
   const base = recordOrEmpty(defaults);
   return {
     ...base,
     ...input,
-    configuration: { ...recordOrEmpty(input.configuration), ...recordOrEmpty(configuration) },
+    configuration: { ...recordOrEmpty(workflowCredentials), ...recordOrEmpty(input.configuration), ...recordOrEmpty(configuration) },
     data: mergeData(base.data, input.data),
   };
 }

@@ -32,6 +32,7 @@ export async function executePlan(
     globals: plan.workflow.globals ? await loadGlobals(plan.workflow.globals, jobLog, resolved.cacheKey) : {},
     jobLog,
     runtimeLog: createLog(resolved.notify, 'R/T'),
+    ...(plan.workflow.credentials ? { credentials: plan.workflow.credentials } : {}),
   };
 
   const leaves = new Map<string, unknown>();

@@ -18,6 +18,8 @@ export interface StepEnvironment {
   globals: Record<string, unknown>;
   jobLog: Log;
   runtimeLog: Log;
+  /** The workflow's credentials, under every step's configuration. */
+  credentials?: Record<string, unknown>;
 }
 
 export interface StepResult {
@@ -49,7 +51,7 @@ async function executeJob(step: JobStep, input: unknown, env: StepEnvironment): 
   let next: string[];
   try {
     const configuration = await stepConfiguration(step, env.options.resolveCredential);
-    progress.state = assembleState(input, step.state, configuration);
+    progress.state = assembleState(input, step.state, configuration, env.credentials);
     const raw = await runJob(step, progress, {
       jobLog: env.jobLog,
       runtimeLog: env.runtimeLog,

@@ -1,4 +1,4 @@
-import type { Engine } from '@fleet/engine-multi';
+import type { Engine, ExecutionPlan } from '@fleet/engine-multi';
 import type { Socket } from 'phoenix';
 import type { Logger } from 'pino';
 import { createOutbox, type BatchLogs, type Outbox } from '../channels/outbox.js';
@@ -21,6 +21,8 @@ export interface RunDeps {
   messageTimeoutMs: number;
   /** The worker's own limits: a run's plan may lower them, never raise them. */
   limits: RunLimits;
+  /** Lightning's collections API and the adaptor version jobs that use it get; undefined: off. */
+  collections: { url: string; version: string } | undefined;
   /** How log lines travel: undefined, one push each. */
   batchLogs: BatchLogs | undefined;
   workerVersion: string;
@@ -73,7 +75,9 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
   }
 
   async function execute(channel: RunChannel, sink: Outbox): Promise<ExitReason> {
-    const { plan, dataclipId, options } = convertPlan(await channel.fetchPlan());
+    const converted = convertPlan(await channel.fetchPlan(), { collectionsVersion: deps.collections?.version });
+    const { dataclipId, options } = converted;
+    const plan = converted.usesCollections ? withCollectionsCredentials(converted.plan, converted.projectId) : converted.plan;
     if (plan.id !== id) throw new InvalidPlanError([`id ${plan.id} is not the id of the claimed run ${id}`]);
     const input = dataclipId === undefined ? undefined : await channel.fetchDataclip(dataclipId);
     stopped.signal.throwIfAborted();
@@ -110,6 +114,12 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
       relay.fail(reasonOf(error));
     }
     return relay.outcome;
+  }
+
+  // The run's own token opens the collections API for it, and only for as long as the run lasts.
+  function withCollectionsCredentials(plan: ExecutionPlan, projectId: string | undefined): ExecutionPlan {
+    const credentials = { collections_token: claimed.token, collections_endpoint: deps.collections!.url, ...(projectId ? { project_id: projectId } : {}) };
+    return { ...plan, workflow: { ...plan.workflow, credentials } };
   }
 
   async function lifecycle(): Promise<ExitReason | undefined> {

@@ -17,7 +17,11 @@ export interface RunOptions {
 }
 
 export interface ConvertedPlan {
+  /** Jobs that use collections already have the collections adaptor; the run adds their credentials. */
   plan: ExecutionPlan;
+  /** Whether a job has the collections adaptor and the worker has collections on: its run needs their credentials. */
+  usesCollections: boolean;
+  projectId?: string;
   /** The input dataclip to fetch, when the run has one. */
   dataclipId: string | undefined;
   options: RunOptions;
@@ -28,13 +32,20 @@ export interface ConvertedPlan {
  * with `next` built from its outgoing edges. Pure. Throws InvalidPlanError,
  * naming every problem, rather than hand the engine a plan it would half-run.
  */
-export function convertPlan(input: unknown): ConvertedPlan {
+export interface ConvertOptions {
+  /** The version of the collections adaptor to add to jobs that use collections; undefined: collections are off. */
+  collectionsVersion?: string | undefined;
+}
+
+const COLLECTIONS_ADAPTOR = '@openfn/language-collections';
+
+export function convertPlan(input: unknown, { collectionsVersion }: ConvertOptions = {}): ConvertedPlan {
   const checked = checkPlan(input);
   if (!checked.ok) throw new InvalidPlanError(checked.problems.map(describeProblem));
   const lightning = checked.value;
   const edges = (lightning.edges ?? []).filter((edge) => edge.enabled !== false);
   const triggers = (lightning.triggers ?? []).map(({ id }): TriggerStep => withNext({ id }, edges, 'source_trigger_id'));
-  const jobs = lightning.jobs.map((job): JobStep => withNext(jobStep(job), edges, 'source_job_id'));
+  const jobs = lightning.jobs.map((job): JobStep => withNext(withCollections(jobStep(job), collectionsVersion), edges, 'source_job_id'));
   const start = lightning.starting_node_id ?? undefined;
   return {
     plan: {
@@ -46,9 +57,21 @@ export function convertPlan(input: unknown): ConvertedPlan {
         steps: [...triggers, ...jobs],
       },
     },
+    usesCollections: collectionsVersion !== undefined && jobs.some(hasCollectionsAdaptor),
+    ...(lightning.project_id ? { projectId: lightning.project_id } : {}),
     dataclipId: lightning.dataclip_id ?? undefined,
     options: runOptions(lightning.options ?? {}),
   };
+}
+
+// As the reference worker: a job whose code says `collections.` gets the collections adaptor beside its own.
+const usesCollections = (job: JobStep): boolean => /collections\./.test(job.expression);
+
+const hasCollectionsAdaptor = (job: JobStep): boolean => job.adaptors?.some((adaptor) => adaptor.startsWith(COLLECTIONS_ADAPTOR)) ?? false;
+
+function withCollections(job: JobStep, version: string | undefined): JobStep {
+  if (version === undefined || !usesCollections(job) || hasCollectionsAdaptor(job)) return job;
+  return { ...job, adaptors: [...(job.adaptors ?? []), `${COLLECTIONS_ADAPTOR}@${version}`] };
 }
 
 function jobStep({ id, name, body, adaptor, credential, credential_id, state }: LightningJob): JobStep {

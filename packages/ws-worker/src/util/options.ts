@@ -173,6 +173,15 @@ export const OPTIONS = {
     default: os.hostname(),
     describe: 'Name this worker gives Lightning when it claims runs',
   },
+  'collections-url': {
+    env: 'WORKER_COLLECTIONS_URL',
+    describe: "Lightning's collections API, e.g. https://app.openfn.org/collections: jobs that use collections get the collections adaptor and their run's token for it (unset: collections off)",
+  },
+  'collections-version': {
+    env: 'WORKER_COLLECTIONS_VERSION',
+    default: 'latest',
+    describe: 'Version (or dist-tag) of @openfn/language-collections added to jobs that use collections',
+  },
   'sentry-dsn': {
     env: 'WORKER_SENTRY_DSN',
     describe: "Report the worker's errors to this Sentry DSN (unset: no error reporting)",

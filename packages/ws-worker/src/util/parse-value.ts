@@ -101,6 +101,24 @@ export const positiveSecondsAsMs = secondsAsMs(1, `a number of seconds from 0.00
 
 export const secondsAsMsOrZero = secondsAsMs(0, `a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);
 
+/** An http(s) URL, without a trailing slash. */
+export function httpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidValue('an http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidValue('an http:// or https:// URL');
+  return raw.replace(/\/+$/, '');
+}
+
+/** An exact version or a dist-tag, as npm takes it after `@`. */
+export function versionOrTag(raw: string): string {
+  if (!/^[\w.+-]+$/.test(raw)) throw new InvalidValue('a version such as 1.2.3 or a dist-tag such as latest');
+  return raw;
+}
+
 /** A Sentry DSN: http(s)://<public key>@<host>/<project id>. */
 export function sentryDsn(raw: string): string {
   const expected = 'a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project>';

@@ -23,6 +23,8 @@ import {
   secondsAsMsOrZero,
   secretFile,
   sentryDsn,
+  httpUrl,
+  versionOrTag,
   workloopList,
   MAX_CAPACITY,
   type WorkloopSpec,
@@ -75,6 +77,8 @@ export interface WorkerConfig {
   /** How long in-flight runs may finish after SIGTERM. */
   shutdownTimeoutMs: number;
   workerName: string;
+  /** Undefined: collections are off. */
+  collections: { url: string; version: string } | undefined;
   /** Undefined: errors are not reported. */
   sentryDsn: string | undefined;
   sentryEnv: string;
@@ -112,6 +116,7 @@ export function buildWorkerConfig(options: OptionSource): WorkerConfig {
     claimTimeoutMs: options.value('claim-timeout', positiveSecondsAsMs),
     shutdownTimeoutMs: options.value('shutdown-timeout-seconds', secondsAsMsOrZero),
     workerName: options.value('worker-name', nonEmpty),
+    collections: collectionsOf(options),
     sentryDsn: options.optional('sentry-dsn', sentryDsn),
     sentryEnv: options.value('sentry-env', nonEmpty),
     logLevel: options.value('log', logLevel),
@@ -176,4 +181,10 @@ function claimLoops(options: OptionSource): { workloops: WorkloopSpec[]; capacit
     throw new ConfigError(`Invalid --workloops (WORKER_WORKLOOPS): its loops add up to ${total} runs at once; at most ${MAX_CAPACITY}`, 'workloops');
   }
   return { workloops: loops, capacity: total };
+}
+
+function collectionsOf(options: OptionSource): WorkerConfig['collections'] {
+  const version = options.value('collections-version', versionOrTag);
+  const url = options.optional('collections-url', httpUrl);
+  return url === undefined ? undefined : { url, version };
 }

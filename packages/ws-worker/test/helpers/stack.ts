@@ -82,6 +82,7 @@ export function workerConfig(lightningUrl: string, repoDir: string, overrides: P
     claimTimeoutMs: 10_000,
     shutdownTimeoutMs: 10_000,
     workerName: 'it-worker',
+    collections: undefined,
     sentryDsn: undefined,
     sentryEnv: 'test',
     logLevel: 'debug',

@@ -21,6 +21,12 @@ export interface EnqueueOptions {
   refuse?: Partial<Record<RunEvent, string>>;
   /** The work queue the run waits in. Default `default`; a run a user started is in `manual`. */
   queue?: string;
+  /**
+   * What `fetch:plan` answers with instead of the plan (which is still checked
+   * and kept for the run's record): a Lightning that sends a malformed plan, for
+   * tests of a worker's own plan checks.
+   */
+  planReply?: unknown;
 }
 
 export interface WaitOptions {
@@ -47,7 +53,7 @@ export interface DevApi {
 const DEFAULT_WAIT_MS = 60_000;
 
 export function createDevApi(store: RunStore, emitter: MockEmitter, collections: CollectionStore): DevApi {
-  function enqueueRun(input: unknown, { dataclip, credentials = {}, refuse = {}, queue }: EnqueueOptions = {}): string {
+  function enqueueRun(input: unknown, { dataclip, credentials = {}, refuse = {}, queue, planReply }: EnqueueOptions = {}): string {
     const checked = checkPlan(withId(input));
     if (!checked.ok) throw new InvalidPlanError(checked.problems.map(describeProblem));
     const unknownEvents = Object.keys(refuse).filter((event) => !isRunEvent(event));
@@ -60,7 +66,7 @@ export function createDevApi(store: RunStore, emitter: MockEmitter, collections:
       store.dataclips.set(plan.dataclip_id, JSON.stringify(dataclip));
     }
     for (const [credentialId, body] of Object.entries(credentials)) store.credentials.set(credentialId, body);
-    store.enqueue(plan, refuse, queue);
+    store.enqueue(plan, { refusals: refuse, queue, planReply });
     return plan.id;
   }
 

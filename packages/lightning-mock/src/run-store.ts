@@ -30,6 +30,8 @@ interface RunRecord {
   events: RecordedEvent[];
   /** Events answered with an error reply carrying this reason (EnqueueOptions.refuse). */
   refusals: Partial<Record<RunEvent, string>>;
+  /** What fetch:plan answers instead of the plan (EnqueueOptions.planReply). */
+  planReply: unknown;
   logs: RunLogLine[];
   logIds: Set<string>;
   context: { runId: string; jobIds: Set<string>; steps: Map<string, string>; outputDataclipIds: Set<string> };
@@ -63,10 +65,11 @@ export class RunStore {
     return this.runs.has(runId);
   }
 
-  enqueue(plan: LightningPlan, refusals: Partial<Record<RunEvent, string>> = {}, queue = DEFAULT_QUEUE): void {
+  enqueue(plan: LightningPlan, { refusals = {}, queue = DEFAULT_QUEUE, planReply }: { refusals?: Partial<Record<RunEvent, string>>; queue?: string | undefined; planReply?: unknown } = {}): void {
     this.runs.set(plan.id, {
       plan,
       queue,
+      planReply,
       status: 'queued',
       reason: null,
       errorType: null,
@@ -114,6 +117,12 @@ export class RunStore {
 
   plan(runId: string): LightningPlan {
     return this.record(runId).plan;
+  }
+
+  /** What fetch:plan answers: the plan, unless the run was enqueued with another reply. */
+  planReply(runId: string): unknown {
+    const run = this.record(runId);
+    return run.planReply === undefined ? run.plan : run.planReply;
   }
 
   status(runId: string): RunStatus {

@@ -350,3 +350,20 @@ test.serial("collections: a job that uses them gets the adaptor and its run's to
   const versions = (run.events.find((event) => event.event === 'run:start')?.payload as { versions: Record<string, unknown> }).versions;
   t.deepEqual(versions['@openfn/language-collections'], ['1.0.0']);
 });
+
+test.serial('bad plans from Lightning: a null job is refused naming it; a huge timeout and a greedy memory limit are capped, and the run succeeds', async (t) => {
+  const mock = await startMock(t);
+  await startTestWorker(t, workerConfig(mock.url, repo.dir, { capacity: 2, memoryLimitMb: 300 }));
+  const good = jobPlan('fn(s => ({ data: { ok: true } }));');
+  // Its id is not the run's: the worker refuses the shape before it compares ids.
+  const nullJob = mock.enqueueRun(good, { planReply: { id: 'placeholder', jobs: [null] } });
+  const capped = mock.enqueueRun({ ...good, options: { run_timeout_ms: 3_000_000_000, run_memory_limit_mb: 1200 } });
+  const refused = await mock.waitForRun(nullJob, { timeoutMs: 60_000 });
+  t.like(refused, { status: 'exception', errorType: 'InvalidPlanError' });
+  t.regex(String(refused.errorMessage), /jobs\[0\] must be an object/);
+  const run = await mock.waitForRun(capped, { timeoutMs: 60_000 });
+  t.is(run.status, 'success');
+  const limits = run.logs.filter((line) => line.source === 'RTE').map((line) => String(line.message[0]));
+  t.true(limits.includes('Memory limit: 300mb'), limits.join(', '));
+  t.true(limits.includes(`Timeout: ${(2 ** 31 - 1) / 1000}s`), limits.join(', '));
+});

@@ -29,7 +29,7 @@ export function createRunChannel(runId: string, socket: ChannelSocket, { store, 
   const answer = (event: RunEvent, payload: Record<string, unknown>): Reply => {
     switch (event) {
       case 'fetch:plan':
-        return ok(store.plan(runId));
+        return ok(store.planReply(runId));
       case 'fetch:credential':
         return fetchCredential(payload.id as string);
       case 'fetch:dataclip':

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { checkRepo, createEngine, type Engine } from '@fleet/engine-multi';
+import { resolveVersion } from '@fleet/repo';
 import type { ClaimedRun } from '@fleet/lightning-protocol';
 import type { Logger } from 'pino';
 import { claim } from './api/claim.js';
@@ -16,6 +17,7 @@ import { createMetrics, type WorkerMetrics } from './util/metrics.js';
 import { logRepoCheck } from './util/repo-check-report.js';
 import { runTokenVerifier } from './util/run-token.js';
 import { workerVersion } from './util/version.js';
+import { COLLECTIONS_ADAPTOR } from './util/convert-plan.js';
 import { engineOptions, type WorkerConfig } from './util/worker-config.js';
 import { signWorkerToken } from './util/worker-token.js';
 
@@ -81,7 +83,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
       logPayloadLimitMb: config.logPayloadLimitMb,
     },
     batchLogs: config.batchLogs ? { intervalMs: config.batchIntervalMs, limit: config.batchLimit } : undefined,
-    collections: config.collections,
+    collections: config.collections && { ...config.collections, version: await collectionsVersion(config.collections.version, logger) },
     workerVersion,
     metrics,
     reporter,
@@ -140,6 +142,22 @@ export async function startWorker(config: WorkerConfig, logger: Logger, override
 
 const createWorkerEngine = (config: WorkerConfig, workerId: string, metrics: WorkerMetrics, logger: Logger): Engine =>
   createEngine(engineOptions(config, { workerId, logger: logger.child({ component: 'engine' }), onLockEvent: metrics.lockEvent }));
+
+/**
+ * As the reference worker: a dist-tag is looked up once, at start, so every run
+ * of this worker gets the same collections adaptor. If the registry cannot say,
+ * the tag stays, and each run's install resolves it.
+ */
+async function collectionsVersion(version: string, logger: Logger): Promise<string> {
+  try {
+    const { version: exact } = await resolveVersion(`${COLLECTIONS_ADAPTOR}@${version}`);
+    logger.info(`Collections on: jobs that use them get ${COLLECTIONS_ADAPTOR}@${exact}`);
+    return exact;
+  } catch (error) {
+    logger.warn(`Could not look up ${COLLECTIONS_ADAPTOR}@${version} (${(error as Error).message}); each run resolves it when it installs`);
+    return version;
+  }
+}
 
 // In the background: runs that need a preloaded adaptor meanwhile share its install.
 async function preload(engine: Engine, specifiers: string[], logger: Logger): Promise<void> {

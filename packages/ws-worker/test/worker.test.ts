@@ -339,8 +339,9 @@ test.serial('with a Sentry DSN, an event Lightning refused is reported with the 
 test.serial("collections: a job that uses them gets the adaptor and its run's token, and reads and writes the mock's collection", async (t) => {
   const mock = await startMock(t);
   mock.createCollection('tags');
-  const collections = { url: `${mock.httpUrl}/collections`, version: '1.0.0' };
-  await startTestWorker(t, workerConfig(mock.url, repo.dir, { collections, whitelist: [/^@fleet-fixtures\//, /^@openfn\/language-collections$/] }));
+  const collections = { url: `${mock.httpUrl}/collections`, version: 'latest' };
+  const { logs } = await startTestWorker(t, workerConfig(mock.url, repo.dir, { collections, whitelist: [/^@fleet-fixtures\//, /^@openfn\/language-collections$/] }));
+  t.true(logs.includes('Collections on: jobs that use them get @openfn/language-collections@1.0.0'), 'latest is looked up once, at start');
   const body = "collections.set('tags', 'a', { n: 1 });\ncollections.get('tags', 'a');\nfn(s => ({ data: { got: s.data, configuration: Object.keys(s.configuration).sort() } }));";
   const id = mock.enqueueRun(jobPlan(body, { project_id: 'p-1' }));
   const run = await mock.waitForRun(id, { timeoutMs: 60_000 });

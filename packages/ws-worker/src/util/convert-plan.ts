@@ -37,7 +37,7 @@ export interface ConvertOptions {
   collectionsVersion?: string | undefined;
 }
 
-const COLLECTIONS_ADAPTOR = '@openfn/language-collections';
+export const COLLECTIONS_ADAPTOR = '@openfn/language-collections';
 
 export function convertPlan(input: unknown, { collectionsVersion }: ConvertOptions = {}): ConvertedPlan {
   const checked = checkPlan(input);

@@ -21,6 +21,9 @@ export const MAX_PAYLOAD_LIMIT_MB = 10;
 /** `output_dataclip_error` of a step whose output was withheld as too large. */
 export const DATACLIP_TOO_LARGE = 'DATACLIP_TOO_LARGE';
 
+/** Whether a push with this payload (its JSON) stays within Lightning's frame limit. */
+export const fitsInFrame = (topic: string, event: string, payloadJson: string): boolean => frameBytes(topic, event, payloadJson) <= FRAME_LIMIT_BYTES;
+
 /**
  * The bytes of the Phoenix text frame (vsn 2.0.0) that carries a push:
  * `[join_ref, ref, topic, event, payload]`, with refs of at most 20 digits.

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { FRAME_LIMIT_BYTES, frameBytes, type BatchLogLine, type RunEventName, type RunEvents, type RunLogPayload } from '@fleet/lightning-protocol';
+import { FRAME_LIMIT_BYTES, fitsInFrame, type BatchLogLine, type RunEventName, type RunEvents, type RunLogPayload } from '@fleet/lightning-protocol';
 import type { Logger } from 'pino';
 import { workerLogPayload } from '../events/run-log.js';
+import { formatBytes } from '../util/format.js';
 import type { JoinedChannel } from './channel.js';
 import { deliver } from './deliver.js';
 
@@ -91,7 +92,7 @@ export function createOutbox(channel: JoinedChannel, options: OutboxOptions): Ou
   // The line that stands where lines were dropped, so the run's log shows the gap.
   const noteDropped = (): void => {
     if (dropped === 0) return;
-    const text = `${dropped} log line${dropped === 1 ? '' : 's'} dropped: the run wrote them faster than Lightning took them, with ${logs} lines (${mb(logBytes)}) already waiting to be sent`;
+    const text = `${dropped} log line${dropped === 1 ? '' : 's'} dropped: the run wrote them faster than Lightning took them, with ${logs} lines (${formatBytes(logBytes)}) already waiting to be sent`;
     logger.warn(`Run ${runId}: ${text}`);
     dropped = 0;
     const line = workerLogPayload(runId, 'R/T', 'warn', text);
@@ -158,8 +159,8 @@ export function createOutbox(channel: JoinedChannel, options: OutboxOptions): Ou
     if (abandoned.signal.aborted) return;
     const json = JSON.stringify(payload);
     const bytes = Buffer.byteLength(json);
-    if (frameBytes(topic, event, json) > FRAME_LIMIT_BYTES - ENVELOPE_BYTES) {
-      const text = `${event} of ${mb(bytes)} not sent: over Lightning's frame limit of ${FRAME_LIMIT_BYTES} bytes`;
+    if (!fitsInFrame(topic, event, json)) {
+      const text = `${event} of ${formatBytes(bytes)} not sent: over Lightning's frame limit of ${FRAME_LIMIT_BYTES} bytes`;
       logger.error(`Run ${runId}: ${text}`);
       if (event === 'run:log') send('run:log', { ...(payload as RunLogPayload), id: randomUUID(), message: [`(Log message ${text})`] });
       return;
@@ -197,7 +198,6 @@ export function createOutbox(channel: JoinedChannel, options: OutboxOptions): Ou
   };
 }
 
-// Room for the batch's own fields and the frame around it.
+// Room, within a batch's frame, for its own fields and the frame around it.
 const ENVELOPE_BYTES = 1024;
 
-const mb = (bytes: number): string => `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;

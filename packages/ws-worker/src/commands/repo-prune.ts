@@ -1,6 +1,6 @@
 import { prune, type Logger } from '@fleet/repo';
 import type { Invocation } from '../util/cli.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../util/format.js';
 
 type PruneInvocation = Extract<Invocation, { command: 'repo prune' }>;
 

@@ -1,6 +1,6 @@
 import { describeLockOwner, repoStatus, type RepoStatus } from '@fleet/repo';
 import type { Invocation } from '../util/cli.js';
-import { formatAge, formatBytes } from './format.js';
+import { formatAge, formatBytes } from '../util/format.js';
 
 type StatusInvocation = Extract<Invocation, { command: 'repo status' }>;
 

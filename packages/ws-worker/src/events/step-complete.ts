@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EnginePayload } from '@fleet/engine-multi';
-import { DATACLIP_TOO_LARGE, FRAME_LIMIT_BYTES, frameBytes, type ExitReason, type StepCompletePayload } from '@fleet/lightning-protocol';
+import { DATACLIP_TOO_LARGE, FRAME_LIMIT_BYTES, fitsInFrame, type ExitReason, type StepCompletePayload } from '@fleet/lightning-protocol';
+import { formatBytes } from '../util/format.js';
 import { stepExitReason } from './exit-reason.js';
 import type { RunState } from './run-state.js';
 import { toMicros } from './timestamp.js';
@@ -55,7 +56,7 @@ type OutputFields = Pick<StepCompletePayload, 'output_dataclip_id' | 'output_dat
 function sentOutput(output: unknown, outputDataclips: boolean, common: object, runId: string): { fields: OutputFields } | { withheld: NonNullable<StepCompleted['withheld']> } {
   const body = JSON.stringify(output);
   const fields: OutputFields = { output_dataclip_id: randomUUID(), ...(outputDataclips ? { output_dataclip: body } : {}), ...webhookResponseOf(output) };
-  if (frameBytes(`run:${runId}`, 'step:complete', JSON.stringify({ ...common, ...fields })) <= FRAME_LIMIT_BYTES) return { fields };
+  if (fitsInFrame(`run:${runId}`, 'step:complete', JSON.stringify({ ...common, ...fields }))) return { fields };
   return { withheld: { bytes: Buffer.byteLength(body), over: 'frame limit' } };
 }
 
@@ -85,13 +86,11 @@ function webhookResponseOf(output: unknown): Pick<StepCompletePayload, 'webhook_
     : {};
 }
 
-const megabytes = (bytes: number): string => `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
-
 /** The line a run's log gets for an output Lightning does not: what, how big, and why. */
 export function withheldNote(what: string, { bytes, over }: NonNullable<StepCompleted['withheld']>, payloadLimitMb: number): string {
   const why =
     over === 'payload limit'
       ? `over the payload limit of ${payloadLimitMb} MB`
       : `too large, once encoded, for Lightning's ${FRAME_LIMIT_BYTES.toLocaleString('en')}-byte frames`;
-  return `${what} (${megabytes(bytes)}) is ${why}: it is not sent to Lightning (${DATACLIP_TOO_LARGE})`;
+  return `${what} (${formatBytes(bytes)}) is ${why}: it is not sent to Lightning (${DATACLIP_TOO_LARGE})`;
 }

@@ -1,4 +1,4 @@
-/** Bytes for people: 512 B, 2.6 MB, 1.2 GB. */
+/** Bytes for people: 512 B, 2.6 MB, 110 MB, 1.2 GB. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
@@ -8,7 +8,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(1)} ${units[unit]}`;
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
 }
 
 /** A duration for people: 45 s, 12 min, 3.5 h, 40 d. */

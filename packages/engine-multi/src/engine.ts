@@ -6,6 +6,7 @@ import { preloadCredentials, type CredentialResolver } from './api/preload-crede
 import { createPool, type RunControl } from './pool/pool.js';
 import { JOB_PERMISSIONS, runProcessEnv, type JobPermission } from './pool/run-permissions.js';
 import { spawnRunProcess } from './pool/run-process.js';
+import { BYTES_PER_MB } from './worker/outgoing.js';
 import type { EngineEventName, EngineEvents, EnginePayload, RunHandlers } from './types.js';
 import { JOB_LOG_LEVELS, SANITIZE_POLICIES, type AdaptorExports, type JobLogLevel, type ReportedEvent, type RunLimits, type SanitizePolicy } from './worker/protocol.js';
 import { adaptorVersions } from './util/adaptor-versions.js';
@@ -264,7 +265,7 @@ function openEngineRepo(settings: ReturnType<typeof resolveOptions>, autoinstall
     logger: settings.logger,
     lockRepo: settings.lockRepo,
     ...definedOnly({ concurrency, workerId, lockOptions: lock, installScripts, npm, importCheck }),
-    ...(cacheMaxMb !== undefined ? { cacheMaxBytes: cacheMaxMb * 1024 * 1024 } : {}),
+    ...(cacheMaxMb !== undefined ? { cacheMaxBytes: cacheMaxMb * BYTES_PER_MB } : {}),
   });
 }
 
@@ -304,8 +305,6 @@ function resolveOptions(options: EngineOptions) {
   if (unknown.length > 0) throw new RangeError(`jobAllow takes ${JOB_PERMISSIONS.join(', ')}; not ${unknown.join(', ')}`);
   return settings;
 }
-
-const BYTES_PER_MB = 1024 * 1024;
 
 // Node fires a timer past this at once: such a timeout would kill the run at its start.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

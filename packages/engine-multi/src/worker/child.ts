@@ -8,19 +8,19 @@ import { pathToFileURL } from 'node:url';
 import { adaptorEntry } from '@fleet/repo/adaptor-entry';
 import { executePlan, moduleExports, type LogLevel, type LogSource, type RuntimeEvent } from '@fleet/runtime/executor';
 import { createEventFlow } from './event-flow.js';
-import { fitLogMessage, fitState, logWanted, sanitize } from './outgoing.js';
+import { BYTES_PER_MB, fitLogMessage, fitState, logWanted, sanitize } from './outgoing.js';
 import type { AdaptorExports, FromChild, RunLimits, RunTask, SerializedError, ToChild } from './protocol.js';
 
 const send = (message: FromChild, then: () => void = () => undefined): void => void process.send?.(message, then);
 
 // Until a run arrives (adaptors log while they are imported) the strictest
 // defaults hold: nothing the run's own limits would not let through.
-let limits: RunLimits = { payloadLimitBytes: 0, logPayloadLimitBytes: 1024 * 1024, jobLogLevel: 'debug', sanitize: 'none' };
+let limits: RunLimits = { payloadLimitBytes: 0, logPayloadLimitBytes: BYTES_PER_MB, jobLogLevel: 'debug', sanitize: 'none' };
 
 const nowNs = (): string => (BigInt(Date.now()) * 1_000_000n).toString();
 
 // As fast as the worker grants; a run that ends sends what it kept first.
-const events = createEventFlow((event) => send({ type: 'event', event }), { maxLines: 200_000, maxBytes: 64 * 1024 * 1024 }, nowNs);
+const events = createEventFlow((event) => send({ type: 'event', event }), { maxLines: 200_000, maxBytes: 64 * BYTES_PER_MB }, nowNs);
 
 // How long a run that has ended waits for the worker to take what it held.
 const DRAIN_MS = 30_000;
@@ -38,12 +38,10 @@ function notify(event: RuntimeEvent): void {
   events.report(event);
 }
 
-// Sanitized before formatting: once an object is text, the policy cannot see it.
-const log = (level: LogLevel, source: LogSource, args: unknown[]): void => {
-  if (!logWanted(source, level, limits.jobLogLevel)) return;
-  const message = (source === 'ADA' ? sanitize(args, limits.sanitize) : args).map(text);
-  events.report({ type: 'log', level, source, message: fitLogMessage(message, limits), time: nowNs() });
-};
+// A line of this process's own (adaptor code, a crash) goes the way the runtime's do; it is
+// sanitized before formatting, as once an object is text the policy cannot see it.
+const log = (level: LogLevel, source: LogSource, args: unknown[]): void =>
+  notify({ type: 'log', level, source, message: (source === 'R/T' ? args : sanitize(args, limits.sanitize)).map(text), time: nowNs() });
 
 const text = (arg: unknown): string => (typeof arg === 'string' ? arg : format('%O', arg));
 

@@ -3,6 +3,7 @@
 // The worker grants the run a window of log lines; each line sent uses one up,
 // and the worker gives them back as Lightning takes lines. Lines written while
 // the window is used up wait here, in order, with every event after them.
+import { megabytes } from './outgoing.js';
 import type { ReportedEvent } from './protocol.js';
 
 export interface FlowBounds {
@@ -41,7 +42,7 @@ export function createEventFlow(send: (event: ReportedEvent) => void, { maxLines
     level: 'warn',
     source: 'R/T',
     message: [
-      `${dropped} log line${dropped === 1 ? '' : 's'} dropped: the run wrote them faster than Lightning took them, with ${maxLines} lines or ${maxBytes / (1024 * 1024)} MB already waiting`,
+      `${dropped} log line${dropped === 1 ? '' : 's'} dropped: the run wrote them faster than Lightning took them, with ${maxLines} lines or ${megabytes(maxBytes)} already waiting`,
     ],
     time: now(),
   });

@@ -4,7 +4,7 @@
 import type { LogLevel, LogSource } from '@fleet/runtime/executor';
 import type { JobLogLevel, RunLimits, SanitizePolicy } from './protocol.js';
 
-const BYTES_PER_MB = 1024 * 1024;
+export const BYTES_PER_MB = 1024 * 1024;
 
 const RANK: Record<Exclude<JobLogLevel, 'none'>, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, log: 1, warn: 2, error: 3 };

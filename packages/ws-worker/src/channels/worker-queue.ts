@@ -1,9 +1,10 @@
+import { QUEUE_TOPIC } from '@fleet/lightning-protocol';
 import type { Socket } from 'phoenix';
 import type { Logger } from 'pino';
 import type { ErrorReporter } from '../util/error-reporter.js';
 import { joinChannel, type JoinedChannel } from './channel.js';
 
-export const QUEUE_TOPIC = 'worker:queue';
+export { QUEUE_TOPIC };
 
 export interface WorkerQueueOptions {
   /** Runs this worker executes at once, for Lightning's bookkeeping. */

@@ -101,15 +101,16 @@ export const positiveSecondsAsMs = secondsAsMs(1, `a number of seconds from 0.00
 
 export const secondsAsMsOrZero = secondsAsMs(0, `a number of seconds from 0 to ${MAX_TIMER_MS / 1000}`);
 
+/** The URL `raw` names, when it parses and has one of the protocols; otherwise InvalidValue(expected). */
+function urlWith(raw: string, protocols: string[], expected: string): URL {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || !protocols.includes(url.protocol)) throw new InvalidValue(expected);
+  return url;
+}
+
 /** An http(s) URL, without a trailing slash. */
 export function httpUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidValue('an http:// or https:// URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidValue('an http:// or https:// URL');
+  urlWith(raw, ['http:', 'https:'], 'an http:// or https:// URL');
   return raw.replace(/\/+$/, '');
 }
 
@@ -122,21 +123,13 @@ export function versionOrTag(raw: string): string {
 /** A Sentry DSN: http(s)://<public key>@<host>/<project id>. */
 export function sentryDsn(raw: string): string {
   const expected = 'a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project>';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidValue(expected);
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || url.username === '' || !/^\/\d+$/.test(url.pathname)) throw new InvalidValue(expected);
+  const { username, pathname } = urlWith(raw, ['http:', 'https:'], expected);
+  if (username === '' || !/^\/\d+$/.test(pathname)) throw new InvalidValue(expected);
   return raw;
 }
 
 export function websocketUrl(raw: string): string {
-  const expected = 'a ws:// or wss:// URL';
-  if (!URL.canParse(raw)) throw new InvalidValue(expected);
-  const { protocol } = new URL(raw);
-  if (protocol !== 'ws:' && protocol !== 'wss:') throw new InvalidValue(expected);
+  urlWith(raw, ['ws:', 'wss:'], 'a ws:// or wss:// URL');
   return raw;
 }
 

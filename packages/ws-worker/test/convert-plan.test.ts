@@ -46,7 +46,6 @@ test('triggers then jobs, with next from the edges, the start and the input data
         ],
       },
     },
-    usesCollections: false,
     dataclipId: 'd1',
     options: { outputDataclips: true },
   });
@@ -158,11 +157,12 @@ test('with collections on, a job whose code uses collections gets the collection
     { id: 'b', adaptor: ADAPTOR, body: 'fn(s => s);' },
     { id: 'c', adaptor: '@openfn/language-collections@0.9.0', body: "collections.set('tags', 'k', 1);" },
   ];
-  const on = convertPlan(lightningPlan({ jobs, edges: [] }), { collectionsVersion: '1.2.3' });
+  const collections = { url: 'http://l/collections', version: '1.2.3', token: 'run-token' };
+  const on = convertPlan(lightningPlan({ jobs, edges: [], project_id: 'p-1' }), { collections });
   const adaptors = on.plan.workflow.steps.map((step) => (step as { adaptors?: string[] }).adaptors);
   t.deepEqual(adaptors.slice(-3), [[ADAPTOR, '@openfn/language-collections@1.2.3'], [ADAPTOR], ['@openfn/language-collections@0.9.0']]);
-  t.true(on.usesCollections);
+  t.deepEqual(on.plan.workflow.credentials, { collections_token: 'run-token', collections_endpoint: 'http://l/collections', project_id: 'p-1' });
   const off = convertPlan(lightningPlan({ jobs, edges: [] }));
   t.deepEqual(off.plan.workflow.steps.map((step) => (step as { adaptors?: string[] }).adaptors).slice(-3), [[ADAPTOR], [ADAPTOR], ['@openfn/language-collections@0.9.0']]);
-  t.false(off.usesCollections);
+  t.is(off.plan.workflow.credentials, undefined);
 });

@@ -1,4 +1,4 @@
-import type { Engine, ExecutionPlan } from '@fleet/engine-multi';
+import type { Engine } from '@fleet/engine-multi';
 import type { Socket } from 'phoenix';
 import type { Logger } from 'pino';
 import { createOutbox, type BatchLogs, type Outbox } from '../channels/outbox.js';
@@ -75,9 +75,8 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
   }
 
   async function execute(channel: RunChannel, sink: Outbox): Promise<ExitReason> {
-    const converted = convertPlan(await channel.fetchPlan(), { collectionsVersion: deps.collections?.version });
-    const { dataclipId, options } = converted;
-    const plan = converted.usesCollections ? withCollectionsCredentials(converted.plan, converted.projectId) : converted.plan;
+    const collections = deps.collections && { ...deps.collections, token: claimed.token };
+    const { plan, dataclipId, options } = convertPlan(await channel.fetchPlan(), { collections });
     if (plan.id !== id) throw new InvalidPlanError([`id ${plan.id} is not the id of the claimed run ${id}`]);
     const input = dataclipId === undefined ? undefined : await channel.fetchDataclip(dataclipId);
     stopped.signal.throwIfAborted();
@@ -114,12 +113,6 @@ export function startRun(claimed: ClaimedRun, deps: RunDeps): RunHandle {
       relay.fail(reasonOf(error));
     }
     return relay.outcome;
-  }
-
-  // The run's own token opens the collections API for it, and only for as long as the run lasts.
-  function withCollectionsCredentials(plan: ExecutionPlan, projectId: string | undefined): ExecutionPlan {
-    const credentials = { collections_token: claimed.token, collections_endpoint: deps.collections!.url, ...(projectId ? { project_id: projectId } : {}) };
-    return { ...plan, workflow: { ...plan.workflow, credentials } };
   }
 
   async function lifecycle(): Promise<ExitReason | undefined> {

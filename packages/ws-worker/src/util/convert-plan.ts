@@ -17,36 +17,45 @@ export interface RunOptions {
 }
 
 export interface ConvertedPlan {
-  /** Jobs that use collections already have the collections adaptor; the run adds their credentials. */
   plan: ExecutionPlan;
-  /** Whether a job has the collections adaptor and the worker has collections on: its run needs their credentials. */
-  usesCollections: boolean;
-  projectId?: string;
   /** The input dataclip to fetch, when the run has one. */
   dataclipId: string | undefined;
   options: RunOptions;
 }
 
-/**
- * A Lightning run plan as the engine runs it: triggers first, then jobs, each
- * with `next` built from its outgoing edges. Pure. Throws InvalidPlanError,
- * naming every problem, rather than hand the engine a plan it would half-run.
- */
+/** Collections on: Lightning's collections API, the adaptor version jobs get, and the run's token for it. */
+export interface CollectionsAccess {
+  url: string;
+  version: string;
+  token: string;
+}
+
 export interface ConvertOptions {
-  /** The version of the collections adaptor to add to jobs that use collections; undefined: collections are off. */
-  collectionsVersion?: string | undefined;
+  /** Undefined: collections are off. */
+  collections?: CollectionsAccess | undefined;
 }
 
 export const COLLECTIONS_ADAPTOR = '@openfn/language-collections';
 
-export function convertPlan(input: unknown, { collectionsVersion }: ConvertOptions = {}): ConvertedPlan {
+/**
+ * A Lightning run plan as the engine runs it: triggers first, then jobs, each
+ * with `next` built from its outgoing edges; with collections on, jobs that use
+ * them get the collections adaptor and the workflow its credentials. Pure.
+ * Throws InvalidPlanError, naming every problem, rather than hand the engine a
+ * plan it would half-run.
+ */
+export function convertPlan(input: unknown, { collections }: ConvertOptions = {}): ConvertedPlan {
   const checked = checkPlan(input);
   if (!checked.ok) throw new InvalidPlanError(checked.problems.map(describeProblem));
   const lightning = checked.value;
   const edges = (lightning.edges ?? []).filter((edge) => edge.enabled !== false);
   const triggers = (lightning.triggers ?? []).map(({ id }): TriggerStep => withNext({ id }, edges, 'source_trigger_id'));
-  const jobs = lightning.jobs.map((job): JobStep => withNext(withCollections(jobStep(job), collectionsVersion), edges, 'source_job_id'));
+  const jobs = lightning.jobs.map((job): JobStep => withNext(withCollections(jobStep(job), collections?.version), edges, 'source_job_id'));
   const start = lightning.starting_node_id ?? undefined;
+  // The run's own token opens the collections API for it, and only for as long as the run lasts.
+  const credentials = collections && jobs.some(hasCollectionsAdaptor)
+    ? { collections_token: collections.token, collections_endpoint: collections.url, ...(lightning.project_id ? { project_id: lightning.project_id } : {}) }
+    : undefined;
   return {
     plan: {
       id: lightning.id,
@@ -54,11 +63,10 @@ export function convertPlan(input: unknown, { collectionsVersion }: ConvertOptio
       workflow: {
         ...(lightning.name ? { name: lightning.name } : {}),
         ...(typeof lightning.globals === 'string' ? { globals: lightning.globals } : {}),
+        ...(credentials ? { credentials } : {}),
         steps: [...triggers, ...jobs],
       },
     },
-    usesCollections: collectionsVersion !== undefined && jobs.some(hasCollectionsAdaptor),
-    ...(lightning.project_id ? { projectId: lightning.project_id } : {}),
     dataclipId: lightning.dataclip_id ?? undefined,
     options: runOptions(lightning.options ?? {}),
   };
